@@ -1,0 +1,93 @@
+"""trainer: turn hand-kept learning logs into a DuckDB warehouse and JSON progress signals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from trainer.errors import TrainerError
+from trainer.project import find_project
+from trainer.report import ConsoleReporter, format_summary
+
+
+class TrainerGroup(click.Group):
+    """Turns the engine's errors into one-line messages and exit codes, in one place."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except TrainerError as err:
+            click.echo(f"error: {err}", err=True)
+            ctx.exit(err.exit_code)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted; the previous outputs are unchanged", err=True)
+            ctx.exit(130)
+
+
+def parse_var(ctx, param, values):
+    variables = {}
+    for value in values:
+        name, separator, text = value.partition("=")
+        if not separator or not name.strip():
+            raise click.BadParameter(f"{value!r} is not KEY=VALUE, e.g. --var stale_after_days=30")
+        variables[name.strip()] = text
+    return variables
+
+
+@click.group(cls=TrainerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="trainer-model")
+def cli():
+    """Turn hand-kept learning logs into a DuckDB warehouse and JSON progress signals.
+
+    Paths default to the current project: the nearest folder at or above the working
+    folder that holds seeds/funnel_spec.yml.
+    """
+
+
+@cli.command()
+@click.option("--funnel-spec", type=click.Path(path_type=Path), help="Funnel spec YAML. [default: seeds/funnel_spec.yml]")
+@click.option("--input-dir", type=click.Path(path_type=Path), help="Folder of CSV logs. [default: data/internal]")
+@click.option("--signals-dir", type=click.Path(path_type=Path), help="Where the JSON signals go. [default: signals]")
+@click.option("--warehouse", type=click.Path(path_type=Path), help="DuckDB file to write. [default: warehouse/trainer.duckdb]")
+@click.option("--models", "sql_dir", type=click.Path(path_type=Path), help="Folder of SQL models. [default: sql]")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date progress is measured at (YYYY-MM-DD). [default: today in the spec's time zone]")
+@click.option("--var", "variables", multiple=True, callback=parse_var, metavar="KEY=VALUE",
+              help="Set a model variable, e.g. --var stale_after_days=30. Repeatable.")
+@click.option("--dry-run", is_flag=True, help="Build in memory and print the summary; write nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary and errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print every orphan and finding.")
+def build(funnel_spec, input_dir, signals_dir, warehouse, sql_dir, as_of, variables, dry_run, quiet, verbose):
+    """Build the warehouse and signals from the funnel spec and the CSV logs.
+
+    Progress (one line per model) and warnings go to stderr; the summary goes to stdout.
+
+    Example: trainer build --as-of 2025-10-21
+    """
+    from trainer.build import BuildOptions, build as run_build
+
+    project = find_project()
+    options = BuildOptions(
+        project_dir=project.root,
+        funnel_spec=funnel_spec or project.funnel_spec,
+        input_dir=input_dir or project.input_dir,
+        signals_dir=signals_dir or project.signals_dir,
+        warehouse=warehouse or project.warehouse,
+        sql_dir=sql_dir or project.sql_dir,
+        as_of=as_of.date() if isinstance(as_of, dt.datetime) else None,
+        variables=variables,
+        dry_run=dry_run,
+    )
+    result = run_build(options, ConsoleReporter(quiet=quiet))
+    click.echo(format_summary(result, verbose=verbose, dry_run=dry_run))
+
+
+def main():
+    cli(prog_name="trainer")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""`trainer build`: spec and logs in, warehouse and signals out.
+
+The new warehouse and signals are written beside the old ones and swapped in only after every
+step succeeded, so a failed build leaves the previous outputs as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from . import logs as log_reader
+from . import models as model_engine
+from .errors import InputError, ModelError, OutputError, TrainerError
+from .publish import publish_outputs, remove_leftovers
+from .signals import export_signals
+from .spec import Spec, load_spec
+from .spec_tables import load_spec_tables
+from .sql import literal
+
+
+@dataclass
+class BuildOptions:
+    project_dir: Path
+    funnel_spec: Path
+    input_dir: Path
+    signals_dir: Path
+    warehouse: Path
+    sql_dir: Path
+    as_of: dt.date | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+    dry_run: bool = False
+
+
+@dataclass
+class BuildResult:
+    spec: Spec
+    as_of: dt.date
+    logs: list
+    model_results: list
+    summary: dict
+    balance: list[dict]
+    warnings: list[str]
+    written: list[Path]
+    seconds: float
+
+
+class Reporter:
+    """Where progress goes; the CLI passes one that prints to stderr."""
+
+    def model_started(self, index: int, total: int, model: model_engine.Model): ...
+
+    def model_finished(self, index: int, total: int, result: model_engine.ModelResult): ...
+
+    def warning(self, message: str): ...
+
+    def info(self, message: str): ...
+
+
+def display(path: Path) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return relative if not relative.startswith("..") else str(path)
+
+
+def today_in(timezone: str) -> dt.date:
+    try:
+        import zoneinfo
+
+        return dt.datetime.now(zoneinfo.ZoneInfo(timezone)).date()
+    except Exception:  # no time zone database: fall back to UTC, which always exists
+        return dt.datetime.now(dt.timezone.utc).date()
+
+
+def build_variables(spec: Spec, as_of: dt.date, overrides: dict[str, str]) -> dict:
+    """Return the values var() can render: the spec defaults, the as-of date and --var overrides."""
+    defaults = spec.defaults
+    variables = {
+        "as_of": as_of,
+        "timezone": defaults.timezone,
+        "valid_from": defaults.valid_from,
+        "stale_after_days": defaults.stale_after_days,
+        "max_days_in_step": defaults.max_days_in_step,
+        "learner": defaults.learner.strip().lower(),
+    }
+    for name, text in overrides.items():
+        current = variables.get(name)
+        try:
+            if isinstance(current, dt.date):
+                variables[name] = dt.date.fromisoformat(text)
+            elif isinstance(current, int):
+                variables[name] = int(text)
+            else:
+                variables[name] = text
+        except ValueError as err:
+            kind = "a date (YYYY-MM-DD)" if isinstance(current, dt.date) else "a whole number"
+            raise InputError(f"--var {name}={text}: {name} must be {kind}") from err
+    return variables
+
+
+def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
+    started = time.perf_counter()
+    spec = load_spec(options.funnel_spec, display(options.funnel_spec))
+    warnings = list(spec.warnings)
+    for warning in spec.warnings:
+        reporter.warning(f"{display(options.funnel_spec)} {warning}")
+    if not options.input_dir.is_dir():
+        raise InputError(f"{display(options.input_dir)}: input folder not found; pass --input-dir "
+                         "or put the CSV logs in data/internal/")
+    if not options.sql_dir.is_dir():
+        raise InputError(f"{display(options.sql_dir)}: models folder not found; run inside a project "
+                         "(a folder with seeds/funnel_spec.yml and sql/)")
+    as_of = options.as_of or today_in(spec.defaults.timezone)
+    variables = build_variables(spec, as_of, options.variables)
+
+    if not options.dry_run:
+        _prepare_output_dirs(options)
+        remove_leftovers(options.warehouse, options.signals_dir)
+    scratch = Path(tempfile.mkdtemp(prefix="trainer-build-"))
+    staged_warehouse = None if options.dry_run else _staged_path(options.warehouse)
+    try:
+        con = duckdb.connect(str(staged_warehouse) if staged_warehouse else ":memory:")
+        try:
+            # Dates are taken in the spec's zone, never the machine's (TZ would change them).
+            con.execute(f"set TimeZone = {literal(spec.defaults.timezone)}")
+            load_spec_tables(con, spec)
+            logs = log_reader.load_logs(con, options.input_dir, display(options.input_dir), scratch)
+            for log in logs:
+                for warning in log.warnings:
+                    warnings.append(warning)
+                    reporter.warning(warning)
+            model_results = _run_models(con, options, variables, reporter)
+            balance = _check_balance(con)
+            signals, summary = export_signals(con, spec, as_of, logs, warnings, model_results)
+        finally:
+            con.close()
+        written = []
+        if not options.dry_run:
+            written = publish_outputs(staged_warehouse, options.warehouse, signals, options.signals_dir)
+    except BaseException:
+        if staged_warehouse is not None:
+            _remove_quietly(staged_warehouse)
+        raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return BuildResult(spec, as_of, logs, model_results, summary, balance, warnings, written,
+                       time.perf_counter() - started)
+
+
+def _prepare_output_dirs(options: BuildOptions):
+    for folder in (options.warehouse.parent, options.signals_dir):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise OutputError(f"{display(folder)}: cannot create folder ({err.strerror})") from err
+        if not os.access(folder, os.W_OK):
+            raise OutputError(f"{display(folder)}: folder is not writable; check its permissions")
+
+
+def _staged_path(warehouse: Path) -> Path:
+    return warehouse.with_name(f".{warehouse.name}.tmp-{os.getpid()}")
+
+
+def _remove_quietly(path: Path):
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        try:
+            candidate.unlink()
+        except OSError:
+            pass
+
+
+def _run_models(con, options: BuildOptions, variables: dict, reporter: Reporter):
+    sql_display = display(options.sql_dir)
+    models = model_engine.discover_models(options.sql_dir, sql_display)
+    if not models:
+        raise ModelError(f"{sql_display}: no models (*.sql files) found")
+    sources = {f"spec.{table}": f"spec.{table}" for table in
+               ("funnels", "steps", "aliases", "skills", "funnel_skills", "statuses")}
+    sources.update({kind.table: f"raw.{kind.table}" for kind in log_reader.LOG_KINDS})
+    sources.update({"log_files": "raw.log_files", "skipped_lines": "raw.skipped_lines"})
+    renderer = model_engine.Renderer(options.sql_dir, variables, sources)
+    for model in models.values():
+        renderer.render(model, models)
+    ordered = model_engine.order_models(models)
+    model_engine.run_macros(con, options.sql_dir, sql_display)
+    results = []
+    for index, model in enumerate(ordered, start=1):
+        reporter.model_started(index, len(ordered), model)
+        result = model_engine.run_model(con, model)
+        reporter.model_finished(index, len(ordered), result)
+        results.append(result)
+    return results
+
+
+def _check_balance(con) -> list[dict]:
+    """Check that every row read is attributed, an orphan or a counted skip, file by file."""
+    columns = ["source_file", "log_kind", "rows_read", "rows_attributed", "rows_orphaned", "rows_skipped",
+               "blank_lines_skipped", "findings", "skipped_reason"]
+    try:
+        rows = con.execute(f"select {', '.join(columns)} from marts.fct_log_balance order by source_file").fetchall()
+    except duckdb.Error as err:
+        raise ModelError(f"marts.fct_log_balance is needed to check the row balance: {err}") from err
+    balance = [dict(zip(columns, row)) for row in rows]
+    for entry in balance:
+        accounted = entry["rows_attributed"] + entry["rows_orphaned"] + entry["rows_skipped"]
+        if entry["rows_read"] != accounted:
+            raise TrainerError(
+                f"{entry['source_file']}: {entry['rows_read']} rows read but {accounted} accounted for "
+                f"({entry['rows_attributed']} attributed + {entry['rows_orphaned']} orphans + "
+                f"{entry['rows_skipped']} skipped); a model drops or repeats rows"
+            )
+    return balance

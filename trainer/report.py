@@ -1,0 +1,70 @@
+"""What `trainer build` prints: a dbt-style line per model on stderr, then the summary on stdout."""
+
+from __future__ import annotations
+
+import click
+
+from .build import BuildResult, Reporter, display
+from .signals import progress_sentence
+
+LINE_WIDTH = 72
+
+
+class ConsoleReporter(Reporter):
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+
+    def model_finished(self, index, total, result):
+        if self.quiet:
+            return
+        model = result.model
+        label = f"{index:>{len(str(total))}} of {total} OK {model.materialized} {model.relation} "
+        timing = f" [{result.rows} rows in {result.seconds:.2f}s]"
+        dots = "." * max(2, LINE_WIDTH - len(label) - len(timing))
+        click.echo(f"{label}{dots}{timing}", err=True)
+
+    def warning(self, message):
+        if not self.quiet:
+            click.echo(f"warning: {message}", err=True)
+
+
+def format_summary(result: BuildResult, verbose: bool = False, dry_run: bool = False) -> str:
+    summary = result.summary
+    lines = [progress_sentence(summary, result.as_of), ""]
+    lines.append("Rows per log (read = attributed + orphans + skipped):")
+    width = max([len(entry["source_file"]) for entry in result.balance] + [4])
+    for entry in result.balance:
+        kind = entry["log_kind"] or "skipped"
+        line = (f"  {entry['source_file']:<{width}}  {kind:<12} {entry['rows_read']:>6} = "
+                f"{entry['rows_attributed']} + {entry['rows_orphaned']} + {entry['rows_skipped']}")
+        notes = []
+        if entry["blank_lines_skipped"]:
+            notes.append(f"{entry['blank_lines_skipped']} blank lines skipped")
+        if entry["skipped_reason"]:
+            notes.append(entry["skipped_reason"])
+        if notes:
+            line += f"  ({'; '.join(notes)})"
+        lines.append(line)
+    if not result.balance:
+        lines.append("  (no CSV logs found)")
+    findings = ", ".join(f"{count} {kind}" for kind, count in summary["findings_by_kind"].items() if count)
+    lines.append(f"Findings: {findings or 'none'}")
+    if verbose:
+        lines.extend(_details(result))
+    if dry_run:
+        lines.append(f"Dry run: nothing written ({len(result.model_results)} models in {result.seconds:.2f}s).")
+    else:
+        names = ", ".join(display(path) for path in result.written)
+        lines.append(f"Wrote {names} ({len(result.model_results)} models in {result.seconds:.2f}s).")
+    return "\n".join(lines)
+
+
+def _details(result: BuildResult) -> list[str]:
+    import json
+
+    from .signals import _json_query  # noqa: F401  (kept for symmetry with the exported signals)
+
+    lines = []
+    progress = result.summary
+    del progress, json
+    return lines
