@@ -110,9 +110,9 @@ def build_variables(spec: Spec, as_of: dt.date, overrides: dict[str, str]) -> di
 def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
     started = time.perf_counter()
     spec = load_spec(options.funnel_spec, display(options.funnel_spec))
-    warnings = list(spec.warnings)
-    for warning in spec.warnings:
-        reporter.warning(f"{display(options.funnel_spec)} {warning}")
+    warnings = [f"{display(options.funnel_spec)} {warning}" for warning in spec.warnings]
+    for warning in warnings:
+        reporter.warning(warning)
     if not options.input_dir.is_dir():
         raise InputError(f"{display(options.input_dir)}: input folder not found; pass --input-dir "
                          "or put the CSV logs in data/internal/")

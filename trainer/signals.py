@@ -260,14 +260,18 @@ def _string_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def progress_sentence(summary: dict, as_of: dt.date) -> str:
     by_status = summary["trainings_by_status"]
     return (
-        f"{summary['steps_completed']} of {summary['steps_total']} steps complete "
-        f"({summary['percent_complete']:g}%) across {summary['trainings']} trainings as of {as_of.isoformat()}: "
-        f"{by_status['completed']} completed, {by_status['in_progress']} in progress, "
+        f"{summary['steps_completed']} of {_count(summary['steps_total'], 'step')} complete "
+        f"({summary['percent_complete']:g}%) across {_count(summary['trainings'], 'training')} "
+        f"as of {as_of.isoformat()}: {by_status['completed']} completed, {by_status['in_progress']} in progress, "
         f"{by_status['cooled']} cooled, {by_status['not_started']} not started; "
-        f"{summary['orphans']} orphan rows, {summary['findings']} findings."
+        f"{_count(summary['orphans'], 'orphan row')}, {_count(summary['findings'], 'finding')}."
     )
 
 

@@ -536,9 +536,11 @@ def _claim(check, claimed, parent, key, path, what, owner=None):
     previous_path, previous_owner = previous
     if owner is not None and isinstance(owner, str) and normalise_id(owner) == normalise_id(previous_owner):
         return  # the same id listed twice as its own alias: harmless
-    check.error(check.child_line(parent, key), f"{path}",
-                f"duplicate {what} {value!r}: already used by {previous_path}"
-                + (f" ({previous_owner})" if previous_owner != value else ""))
+    where = f"{path}.{key}" if isinstance(key, str) else path
+    same_text = normalise_id(previous_owner) == normalised
+    check.error(check.child_line(parent, key), where,
+                f"duplicate {what} {value.strip()!r}: already used by {previous_path}"
+                + ("" if same_text else f" ({previous_owner})"))
 
 
 def spec_display_path(path: Path) -> str:

@@ -4,8 +4,8 @@ with spec_steps as (
     select step_id, training_id, label, step_position from {{ source('spec', 'steps') }}
 ),
 
-log_rows as (
-    select learner_id from {{ ref('int_log_rows_attributed') }}
+learners as (
+    select learner_id from {{ ref('int_learners') }}
 ),
 
 steps_attributed as (
@@ -18,13 +18,6 @@ chapters_attributed as (
     select learner_id, step_id, is_complete, is_counted, valid_activity_date
     from {{ ref('int_chapters_attributed') }}
     where orphan_reason is null
-),
-
--- Every learner seen in a log, and the default learner even before any log names them.
-learners as (
-    select distinct learner_id from log_rows
-    union
-    select {{ var('learner') }}
 ),
 
 counted_step_rows as (

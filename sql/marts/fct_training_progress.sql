@@ -16,7 +16,7 @@ trainings_attributed as (
 ),
 
 learners as (
-    select distinct learner_id from step_progress
+    select learner_id from {{ ref('int_learners') }}
 ),
 
 steps_per_training as (
