@@ -226,3 +226,11 @@ def test_build_help_lists_options():
     for option in ("--funnel-spec", "--input-dir", "--signals-dir", "--warehouse", "--as-of", "--var",
                    "--dry-run", "--quiet", "--verbose"):
         assert option in result.output
+
+
+def test_build_verbose_lists_orphans_and_findings(basic_project):
+    basic_project.log("steps.csv", STEP_HEADER, "Select,SQL-1,sprot,2025-10-01,True", "Bad,SQL_2,active,2025-10-01,")
+    build = basic_project.build("-v")
+    assert "  orphan  steps.csv:3  step 'SQL_2': unknown_step (did you mean SQL-2?)" in build.stdout.splitlines()
+    assert ('  unknown_status  steps.csv:2  step_status "sprot" is not a status word of the spec '
+            '(did you mean sprout?)') in build.stdout.splitlines()

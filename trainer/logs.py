@@ -26,7 +26,7 @@ from .sql import quote_identifier
 
 # A row may carry this many fields beyond its header before the read fails outright; the
 # extra ones are checked afterwards (empty ones are tolerated, others are an error).
-EXTRA_FIELDS_ALLOWED = 16
+EXTRA_FIELDS_ALLOWED = 8
 MAX_LINE_BYTES = 64 * 1024 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 READ_ATTEMPTS = 3
@@ -292,7 +292,7 @@ def _number_records(con, snapshot: Path, log: LogFile):
 
         records as (
             select
-                rowid as record_index,
+                row_number() over (order by rowid) - 1 as record_index,  -- rowids keep insertion order
                 *,
                 length(concat({all_fields})) - length(replace(concat({all_fields}), chr(10), '')) as newlines_inside
             from csv_records

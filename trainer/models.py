@@ -13,7 +13,9 @@ Files under `sql/macros/` are not models: their statements (DuckDB `create macro
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +81,7 @@ class Renderer:
         self.source_tables = source_tables
         self.environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(sql_dir)),
+            bytecode_cache=_bytecode_cache(),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
@@ -133,6 +136,16 @@ class Renderer:
         model.sql = sql
         model.description = _description(model.path.read_text(encoding="utf-8"))
         return sql
+
+
+def _bytecode_cache():
+    """Cache compiled templates between builds; compiling them is a good part of a small build."""
+    folder = Path(tempfile.gettempdir()) / f"trainer-model-jinja-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def _args(first, second):
@@ -203,21 +216,36 @@ def run_macros(con, sql_dir: Path, display_dir: str):
             raise ModelError(f"{display_dir}/{MACROS_FOLDER}/{path.name}: {_first_line(err)}") from err
 
 
-def run_model(con, model: Model) -> ModelResult:
+def create_schemas(con, models):
+    schemas = sorted({model.schema for model in models})
+    con.execute(";\n".join(f"create schema if not exists {schema}" for schema in schemas))
+
+
+def run_model(con, model: Model, existing: dict[str, str] | None = None) -> ModelResult:
+    """Build one model as a table or view; `existing` maps relations already built to their kind."""
     started = time.perf_counter()
     body = model.sql.strip().rstrip(";")
     kind = "view" if model.materialized == "view" else "table"
-    con.execute(f"create schema if not exists {model.schema}")
-    other = "table" if kind == "view" else "view"
-    con.execute(f"drop {other} if exists {model.relation}")
     try:
-        con.execute(f"create or replace {kind} {model.relation} as\n{body}")
+        if existing and existing.get(model.relation) not in (None, kind):
+            con.execute(f"drop {existing[model.relation]} {model.relation}")
+        rows = con.execute(f"create or replace {kind} {model.relation} as\n{body}").fetchone()
     except duckdb.Error as err:
         raise ModelError(f"{model.display_path}: {_first_line(err)}") from err
-    if model.description:
-        con.execute(f"comment on {kind} {model.relation} is {literal(model.description)}")
-    rows = con.execute(f"select count(*) from {model.relation}").fetchone()[0]
-    return ModelResult(model, rows, time.perf_counter() - started)
+    if kind == "view" or rows is None:
+        rows = con.execute(f"select count(*) from {model.relation}").fetchone()
+    return ModelResult(model, rows[0], time.perf_counter() - started)
+
+
+def comment_models(con, models):
+    """Store each model's leading comment as its table comment, for DESCRIBE and duckdb_tables()."""
+    statements = [
+        f"comment on {'view' if model.materialized == 'view' else 'table'} {model.relation} "
+        f"is {literal(model.description)}"
+        for model in models if model.description
+    ]
+    if statements:
+        con.execute(";\n".join(statements))
 
 
 def _first_line(err: Exception) -> str:

@@ -60,11 +60,12 @@ def format_summary(result: BuildResult, verbose: bool = False, dry_run: bool = F
 
 
 def _details(result: BuildResult) -> list[str]:
-    import json
-
-    from .signals import _json_query  # noqa: F401  (kept for symmetry with the exported signals)
-
+    """List every orphan and finding, one line each, as file:line so an editor can jump there."""
     lines = []
-    progress = result.summary
-    del progress, json
+    for orphan in result.progress["orphans"]:
+        hint = f" (did you mean {orphan['hint']}?)" if orphan["hint"] else ""
+        lines.append(f"  orphan  {orphan['source_file']}:{orphan['line']}  {orphan['log_kind']} "
+                     f"{orphan['id']!r}: {orphan['reason']}{hint}")
+    for finding in result.progress["findings"]:
+        lines.append(f"  {finding['kind']}  {finding['source_file']}:{finding['line']}  {finding['detail']}")
     return lines

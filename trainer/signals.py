@@ -38,7 +38,8 @@ def _dump(document) -> bytes:
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def export_signals(con, spec, as_of: dt.date, logs, warnings: list[str], model_results) -> tuple[dict, dict]:
+def export_signals(con, spec, as_of: dt.date, logs, warnings: list[str]) -> tuple[dict[str, bytes], dict]:
+    """Return the signal files (path under signals/ to bytes) and the funnel_progress document."""
     timestamp = generated_at()
     stamp = timestamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     trainings = _trainings(con, spec)
@@ -90,7 +91,7 @@ def export_signals(con, spec, as_of: dt.date, logs, warnings: list[str], model_r
     files = {"funnel_progress.json": progress_bytes}
     files.update(_drilldowns(con, logs, stamp))
     files["latest.json"] = _dump(_broadcast(timestamp, as_of, summary, trainings, progress_bytes))
-    return files, summary
+    return files, progress
 
 
 def _trainings(con, spec) -> list[dict]:
@@ -219,8 +220,9 @@ def _drilldown(con, log, stamp: str) -> bytes:
         f"{_string_literal(key)}: raw_rows.{quote_identifier(column)}"
         for key, (_, column) in zip(keys, log.headers)
     )
-    rows_json = _json_query(con, f"""
-        select to_json(coalesce(list({{
+    # One row per line, serialised by DuckDB: readable in a diff, and no Python loop over rows.
+    rows_text = con.execute(f"""
+        select coalesce(string_agg(to_json({{
             'row': raw_rows.row_number,
             'line': raw_rows.line_number,
             'fields': {{{fields}}},
@@ -234,26 +236,27 @@ def _drilldown(con, log, stamp: str) -> bytes:
             'counted': log_rows.is_counted,
             'findings': coalesce(log_rows.finding_details, []),
             'finding_kinds': coalesce(log_rows.finding_kinds, [])
-        }} order by raw_rows.row_number), []))
+        }}), ',\n    ' order by raw_rows.row_number), '')
         from raw.{quote_identifier(log.table)} as raw_rows
         left join marts.fct_log_rows as log_rows
             on log_rows.source_file = raw_rows.source_file
             and log_rows.row_number = raw_rows.row_number
-    """)
+    """).fetchone()[0]
     skipped = _json_query(con, """
         select to_json(coalesce(list({'line': line_number, 'reason': reason} order by line_number), []))
         from raw.skipped_lines where source_file = $file
     """, {"file": log.file_name})
-    document = {
+    head = {
         "generated_at": stamp,
         "file": log.file_name,
         "kind": log.kind,
         "encoding": log.encoding,
         "columns": keys,
-        "rows": rows_json,
         "skipped_lines": skipped,
     }
-    return _dump(document)
+    members = "".join(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n" for key, value in head.items())
+    rows = f"[\n    {rows_text}\n  ]" if rows_text else "[]"
+    return f"{{\n{members}  \"rows\": {rows}\n}}\n".encode("utf-8")
 
 
 def _string_literal(text: str) -> str:

@@ -18,7 +18,7 @@ log_columns (log_kind, date_column, flag_column, status_column, status_marks_com
         ('skill', 'skill_track_last_update_date', 'skill_is_completed', 'skill_status', false)
 ),
 
-rows_with_columns as (
+rows_with_columns as materialized (
     select
         log_rows.*,
         log_columns.date_column,
@@ -70,23 +70,41 @@ bad_flags as (
     where is_completed_flag is null and clean_text(completion_flag_text) <> ''
 ),
 
--- Only checked when the spec lists its status words (defaults.statuses).
-unknown_statuses as (
-    select
-        *,
-        'unknown_status' as finding_kind,
-        status_column as column_name,
-        status_text as value,
-        format('{} {} is not a status word of the spec{}', status_column, to_json(status_text),
-               coalesce(' (did you mean ' || (
-                   select first(known_statuses.status order by levenshtein(rows_with_columns.status, known_statuses.status), known_statuses.status)
-                   from known_statuses
-                   where levenshtein(rows_with_columns.status, known_statuses.status) <= 2
-               ) || '?)', '')) as detail
+-- Only checked when the spec lists its status words (defaults.statuses). A known word within
+-- two edits of the unknown one is offered as a hint.
+rows_with_unknown_status as (
+    select *
     from rows_with_columns
     where status is not null
         and exists (select 1 from known_statuses)
         and status not in (select status from known_statuses)
+),
+
+status_hints as (
+    select
+        rows_with_unknown_status.source_file,
+        rows_with_unknown_status.row_number,
+        first(known_statuses.status
+              order by levenshtein(rows_with_unknown_status.status, known_statuses.status), known_statuses.status)
+            as hint
+    from rows_with_unknown_status
+    inner join known_statuses
+        on levenshtein(rows_with_unknown_status.status, known_statuses.status) <= 2
+    group by rows_with_unknown_status.source_file, rows_with_unknown_status.row_number
+),
+
+unknown_statuses as (
+    select
+        rows_with_unknown_status.*,
+        'unknown_status' as finding_kind,
+        status_column as column_name,
+        status_text as value,
+        format('{} {} is not a status word of the spec{}', status_column, to_json(status_text),
+               coalesce(' (did you mean ' || status_hints.hint || '?)', '')) as detail
+    from rows_with_unknown_status
+    left join status_hints
+        on status_hints.source_file = rows_with_unknown_status.source_file
+        and status_hints.row_number = rows_with_unknown_status.row_number
 ),
 
 -- Flag and status disagree where both decide completion: the row counts complete, because

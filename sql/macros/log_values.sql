@@ -16,20 +16,15 @@ create or replace macro log_flag(value) as (
 );
 
 -- Dates: a calendar date (YYYY-MM-DD or YYYY/MM/DD) is taken as written. A timestamp with an
--- offset or Z is converted to the spec's time zone before its date is taken; one without an
--- offset is read as local time in that zone. Never depends on the machine's time zone.
--- Anything else is null here, and a bad_date finding when the text was not empty.
+-- offset or Z is converted to the given time zone before its date is taken. A timestamp without
+-- one is read in the session's time zone, which the build sets to the spec's, so the date never
+-- depends on the machine's time zone. Anything else is null here, and a bad_date finding when
+-- the text was not empty.
 create or replace macro log_date(value, time_zone) as (
-    case
-        when regexp_full_match(clean_text(value), '\d{4}-\d{1,2}-\d{1,2}')
-            then try_strptime(clean_text(value), '%Y-%m-%d')::date
-        when regexp_full_match(clean_text(value), '\d{4}/\d{1,2}/\d{1,2}')
-            then try_strptime(clean_text(value), '%Y/%m/%d')::date
-        when regexp_full_match(clean_text(value), '\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)')
-            then timezone(time_zone, try_cast(clean_text(value) as timestamptz))::date
-        when regexp_full_match(clean_text(value), '\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?')
-            then try_cast(clean_text(value) as timestamp)::date
-    end
+    coalesce(
+        try_strptime(clean_text(value), ['%Y-%m-%d', '%Y/%m/%d'])::date,
+        timezone(time_zone, try_cast(clean_text(value) as timestamptz))::date
+    )
 );
 
 -- The date a mistyped value probably meant ('2025=09-28' -> 2025-09-28), for the finding's
