@@ -61,7 +61,7 @@ class BuildResult:
 
 
 class Reporter:
-    """Where progress goes; the CLI passes one that prints to stderr."""
+    """Receiver of build progress and warnings; the CLI's prints to stderr, this one discards them."""
 
     def model_started(self, index: int, total: int, model: model_engine.Model): ...
 

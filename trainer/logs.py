@@ -148,7 +148,8 @@ def _read_stable(path: Path, log: LogFile) -> bytes:
             after = path.stat()
         except OSError as err:
             raise LogError(f"{log.display_path}: cannot read file ({err.strerror})") from err
-        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) == (len(data), after.st_mtime_ns):
+        unchanged = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
+        if unchanged and len(data) == after.st_size:
             return data
     raise LogError(f"{log.display_path}: the file changed while being read; build again once it is saved")
 

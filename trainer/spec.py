@@ -396,9 +396,8 @@ def _is_timezone(name: str) -> bool:
 
         zoneinfo.ZoneInfo(name)
         return True
+    # ZoneInfoNotFoundError is a KeyError; a malformed name such as '../x' raises ValueError.
     except (ImportError, ValueError, OSError, KeyError):
-        return False
-    except Exception:  # zoneinfo.ZoneInfoNotFoundError subclasses KeyError; anything else is bad input
         return False
 
 
