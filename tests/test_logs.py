@@ -137,3 +137,10 @@ def test_raw_rows_keep_file_and_row(basic_project):
     assert build.query("select source_file, row_number, line_number, step_id from raw.steps") == [
         ("steps.csv", 1, 2, "SQL-1")]
     assert build.query("select count(*) from raw.step_log") == [(1,)]
+
+
+def test_quoted_header_warns_single_column(basic_project):
+    build = basic_project.log("steps.csv", f'"{STEP_HEADER}"', '"Select,SQL-1,completed,2025-10-01,True"').build()
+    assert build.exit_code == 0, build.stderr
+    assert "data/internal/steps.csv line 1: the whole header is one quoted field" in build.stderr
+    assert {"kind": "unrecognised_log", "source_file": "steps.csv", "rows": 1} in build.progress["warnings"]

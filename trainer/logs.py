@@ -239,9 +239,14 @@ DATA_LIKE = re.compile(r"^\s*(-?\d+([.,]\d+)?|\d{4}-\d{2}-\d{2}.*|true|false|yes
 
 
 def _check_header_looks_like_data(header: list[str], log: LogFile):
-    if log.kind == "unrecognised" and any(DATA_LIKE.match(text) for text in header):
+    if log.kind != "unrecognised":
+        return
+    if any(DATA_LIKE.match(text) for text in header):
         log.warnings.append(f"{log.display_path} line 1: the header row looks like data "
                             f"({', '.join(header[:4])}); a log needs a header line with column names")
+    if len(header) == 1 and any(delimiter in header[0] for delimiter in DELIMITERS):
+        log.warnings.append(f"{log.display_path} line 1: the whole header is one quoted field "
+                            f"({header[0][:60]!r}), so the file reads as a single column; remove the quotes")
 
 
 def _read_records(con, snapshot: Path, log: LogFile):
