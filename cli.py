@@ -85,6 +85,34 @@ def build(funnel_spec, input_dir, signals_dir, warehouse, sql_dir, as_of, variab
     click.echo(format_summary(result, verbose=verbose, dry_run=dry_run))
 
 
+@cli.command()
+@click.argument("sql", required=False)
+@click.option("-f", "--file", "sql_file", type=click.File("r", encoding="utf-8"), help="Read the statement from this file.")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
+              show_default=True, help="Output format; table fits the terminal width.")
+@click.option("--warehouse", type=click.Path(path_type=Path), help="DuckDB file to read. [default: warehouse/trainer.duckdb]")
+def query(sql, sql_file, output_format, warehouse):
+    """Run one read-only SQL statement against the warehouse, or open a prompt without one.
+
+    The warehouse is opened read-only, so a running build and a query never wait for each other.
+    In the prompt a statement ends with ';'; .tables, .schema NAME and .quit are commands.
+
+    Example: trainer query "select * from marts.fct_orphans" --format csv
+    """
+    from trainer.build import display
+    from trainer.query import format_result, open_warehouse, run_prompt, run_query
+
+    warehouse = warehouse or find_project().warehouse
+    if sql is not None and sql_file is not None:
+        raise click.UsageError("give the statement as an argument or with -f, not both")
+    with open_warehouse(warehouse, display(warehouse)) as con:
+        if sql is None and sql_file is None:
+            history = warehouse.parent / ".query_history" if sys.stdin.isatty() else None
+            run_prompt(con, input, click.echo, output_format, history)
+        else:
+            click.echo(format_result(run_query(con, sql if sql is not None else sql_file.read()), output_format))
+
+
 def main():
     cli(prog_name="trainer")
 

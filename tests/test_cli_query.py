@@ -1,0 +1,151 @@
+"""`trainer query`: formats, files, read-only enforcement and the interactive prompt."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from conftest import STEP_HEADER
+
+ORPHANS_SQL = "select source_file, line_number, logged_id, orphan_reason from marts.fct_orphans"
+
+
+@pytest.fixture
+def built(basic_project):
+    """basic_project with one attributed step row and one orphan, built."""
+    basic_project.log("steps.csv", STEP_HEADER, "Select,SQL-1,completed,2025-10-01,True",
+                      "Mystery,NOPE-9,active,2025-10-02,")
+    build = basic_project.build()
+    assert build.exit_code == 0, build.stderr
+    return basic_project
+
+
+def query(project, *args, input=None):
+    previous = os.getcwd()
+    os.chdir(project.root)
+    try:
+        return CliRunner().invoke(cli, ["query", *args], input=input, catch_exceptions=False)
+    finally:
+        os.chdir(previous)
+
+
+def test_query_csv(built):
+    result = query(built, ORPHANS_SQL, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ("source_file,line_number,logged_id,orphan_reason\n"
+                             "steps.csv,3,NOPE-9,unknown_step\n")
+
+
+def test_query_json(built):
+    result = query(built, "select training_id, steps_completed, last_activity_date from marts.fct_training_progress "
+                          "order by funnel_position", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [
+        {"training_id": "sql_basics", "steps_completed": 1, "last_activity_date": "2025-10-10"},
+        {"training_id": "py_basics", "steps_completed": 0, "last_activity_date": None},
+    ]
+
+
+def test_query_markdown(built):
+    result = query(built, "select 'a|b' as text, null as nothing", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "| text | nothing |\n|---|---|\n| a\\|b | null |\n"
+
+
+def test_query_table_fits_width(built):
+    from trainer.query import QueryResult, format_result
+
+    result = QueryResult(["id", "text"], ["", ""], [(1, "x" * 200)])
+    lines = format_result(result, "table", width=40).splitlines()
+    assert max(len(line) for line in lines[:-1]) == 40
+    assert lines[3].endswith("… |")
+    assert lines[-1] == "(1 row)"
+
+
+def test_query_reads_file(built, tmp_path):
+    path = tmp_path / "orphans.sql"
+    path.write_text(ORPHANS_SQL + ";\n", encoding="utf-8")
+    result = query(built, "-f", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == "steps.csv,3,NOPE-9,unknown_step"
+
+
+@pytest.mark.parametrize("statement, kind", [
+    ("delete from marts.fct_orphans", "DELETE"),
+    ("create table marts.extra as select 1", "CREATE"),
+    ("copy marts.fct_orphans to 'orphans.csv'", "COPY"),
+    ("attach 'other.duckdb'", "ATTACH"),
+])
+def test_query_rejects_writes(built, statement, kind):
+    result = query(built, statement)
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: {kind} statements are rejected: trainer query is read-only. "
+                             "Change the models in sql/ and run trainer build to change the warehouse\n")
+    assert built.root.joinpath("orphans.csv").exists() is False
+
+
+def test_query_rejects_two_statements(built):
+    result = query(built, "select 1; select 2")
+    assert result.exit_code == 2
+    assert result.stderr == "error: 2 statements given; trainer query runs one statement at a time\n"
+
+
+def test_query_sql_error_exits_2(built):
+    result = query(built, "select no_such_column from marts.fct_orphans")
+    assert result.exit_code == 2
+    assert result.stderr.startswith('error: Binder Error: Referenced column "no_such_column" not found')
+
+
+def test_query_without_warehouse(basic_project):
+    result = query(basic_project, "select 1")
+    assert result.exit_code == 2
+    assert result.stderr == "error: warehouse/trainer.duckdb: warehouse not found; run trainer build first\n"
+
+
+def test_query_during_open_build_connection(built):
+    """A build writes a staged file beside the warehouse; a query reads the published one meanwhile."""
+    staged = built.root / "warehouse" / ".trainer.duckdb.tmp-1"
+    with duckdb.connect(str(staged)) as writer:
+        writer.execute("begin transaction")
+        writer.execute("create table busy as select 1")
+        result = query(built, "select count(*) as orphans from marts.fct_orphans", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "orphans\n1\n"
+
+
+def test_query_reads_while_build_runs(built):
+    with duckdb.connect(str(built.root / "warehouse" / "trainer.duckdb"), read_only=True) as reader:
+        build = built.build()
+        assert build.exit_code == 0, build.stderr
+        assert reader.execute("select count(*) from marts.fct_orphans").fetchone() == (1,)
+
+
+def test_prompt_runs_statements_and_commands(built):
+    script = "\n".join([
+        ".tables",
+        "select logged_id",
+        "from marts.fct_orphans;",
+        ".schema fct_orphans",
+        "select nope;",
+        ".quit",
+        "select 'never reached';",
+    ]) + "\n"
+    result = query(built, "--format", "csv", input=script)
+    assert result.exit_code == 0, result.output
+    assert "| marts       | fct_orphans " in result.stdout
+    assert "logged_id\nNOPE-9\n" in result.stdout
+    assert "marts.fct_orphans\n" in result.stdout
+    assert "| orphan_reason " in result.stdout
+    assert 'error: Binder Error: Referenced column "nope" was not found' in result.stdout
+    assert "never reached" not in result.stdout
+
+
+def test_prompt_ends_at_end_of_input(built):
+    result = query(built, input="select 41 + 1 as answer;\n")
+    assert result.exit_code == 0, result.output
+    assert "| 42     |" in result.stdout
