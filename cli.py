@@ -86,6 +86,40 @@ def build(funnel_spec, input_dir, signals_dir, warehouse, sql_dir, as_of, variab
 
 
 @cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8420, show_default=True,
+              help="TCP port on 127.0.0.1; 0 picks a free port.")
+@click.option("--signals-dir", type=click.Path(path_type=Path), help="Folder of JSON signals to serve. [default: signals]")
+@click.option("--open", "open_browser", is_flag=True, help="Also open the dashboard in the default web browser.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not log each request to stderr.")
+def serve(port, signals_dir, open_browser, quiet):
+    """Serve the dashboard and the signals on 127.0.0.1 until Ctrl-C.
+
+    Prints the dashboard URL on stdout and logs each request on stderr. Only the dashboard
+    files and the JSON files under the signals folder are served.
+
+    Example: trainer build --as-of 2025-10-21 && trainer serve --port 8420
+    """
+    import logging
+    import webbrowser
+
+    from trainer.serve import create_server, serve_forever
+
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s")
+    signals_dir = signals_dir or find_project().signals_dir
+    server = create_server(signals_dir, port=port)
+    if not (signals_dir / "funnel_progress.json").is_file():
+        click.echo(f"warning: no {signals_dir / 'funnel_progress.json'} yet; run trainer build", err=True)
+
+    def announce(url):
+        click.echo(f"Dashboard: {url}")
+        sys.stdout.flush()
+        if open_browser:
+            webbrowser.open(url)
+
+    serve_forever(server, on_ready=announce)
+
+
+@cli.command()
 @click.argument("sql", required=False)
 @click.option("-f", "--file", "sql_file", type=click.File("r", encoding="utf-8"), help="Read the statement from this file.")
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
