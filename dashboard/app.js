@@ -120,6 +120,7 @@ function linkToRow(file, row) {
 
 function renderTrainings(progress) {
   const trainings = Object.values(progress.trainings);
+  const skillLabels = progress.skills ?? {};
   const skills = [...new Set(trainings.flatMap((training) => training.skills ?? []))].sort(compareValues);
   const statusSelect = document.getElementById('filter-status');
   statusSelect.replaceChildren(el('option', { value: '', text: `All statuses (${trainings.length})` }),
@@ -128,7 +129,7 @@ function renderTrainings(progress) {
     })));
   const skillSelect = document.getElementById('filter-skill');
   skillSelect.replaceChildren(el('option', { value: '', text: 'All skills' }),
-    ...skills.map((skill) => el('option', { value: skill, text: skill })));
+    ...skills.map((skill) => el('option', { value: skill, text: skillLabels[skill] ?? skill })));
   const sortSelect = document.getElementById('sort');
   sortSelect.replaceChildren(...Object.entries(SORTS).map(([value, label]) => el('option', { value, text: label })));
 
@@ -141,7 +142,7 @@ function renderTrainings(progress) {
   document.getElementById('filters').addEventListener('submit', (event) => event.preventDefault());
   document.getElementById('reset-filters').addEventListener('click', () => setView({ status: '', skill: '', q: '', sort: 'last_activity' }));
 
-  cards = trainings.map((training) => ({ training, node: trainingCard(training, progress.as_of) }));
+  cards = trainings.map((training) => ({ training, node: trainingCard(training, progress.as_of, skillLabels) }));
   if (cards.length === 0) {
     document.getElementById('training-count').textContent = 'The funnel spec lists no trainings.';
     return;
@@ -200,7 +201,7 @@ function statusChip(status) {
   return el('span', { class: `chip chip-${known ? status : 'unknown'}`, 'data-status': status, text: known ? STATUSES[status] : humanize(status ?? 'unknown') });
 }
 
-function trainingCard(training, asOf) {
+function trainingCard(training, asOf, skillLabels = {}) {
   const headingId = `training-${training.id}`;
   const steps = Array.isArray(training.steps) ? [...training.steps].sort((a, b) => (a.position ?? 0) - (b.position ?? 0)) : [];
   const percent = Number(training.percent_complete) || 0;
@@ -217,7 +218,7 @@ function trainingCard(training, asOf) {
         el('span', { class: 'provider', text: training.provider ?? 'No provider' }), ' · ',
         el('code', { class: 'training-id', text: training.id })),
       (training.skills ?? []).length
-        ? el('ul', { class: 'skills', 'aria-label': 'Skills' }, training.skills.map((skill) => el('li', { text: skill })))
+        ? el('ul', { class: 'skills', 'aria-label': 'Skills' }, training.skills.map((skill) => el('li', { text: skillLabels[skill] ?? skill, title: skill })))
         : null,
       el('div', {
         class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': percent,

@@ -142,3 +142,7 @@ def test_real_logs_findings(real_build):
     assert real_build.progress["summary"]["findings_by_kind"] == {
         "bad_date": 1, "bad_flag": 0, "date_out_of_range": 1, "unknown_status": 1,
         "conflicting_completion": 6, "duplicate_id": 0}
+
+
+def test_progress_lists_skill_labels(small_build):
+    assert small_build.progress["skills"] == {"SK-SQL": "SQL", "SK-PY": "Python"}

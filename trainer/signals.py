@@ -80,6 +80,7 @@ def export_signals(con, spec, as_of: dt.date, logs, warnings: list[str]) -> tupl
         "as_of": as_of.isoformat(),
         "learner": spec.defaults.learner.strip().lower(),
         "summary": summary,
+        "skills": {skill.skill_id: skill.label for skill in spec.skills},
         "trainings": {training["id"]: training for training in trainings},
         "orphans": orphans,
         "findings": findings,
