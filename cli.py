@@ -60,14 +60,19 @@ def cli():
 @click.option("--dry-run", is_flag=True, help="Build in memory and print the summary; write nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary and errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print every orphan and finding.")
-def build(funnel_spec, input_dir, signals_dir, warehouse, sql_dir, as_of, variables, dry_run, quiet, verbose):
+@click.option("-s", "--select", "selectors", multiple=True, metavar="SELECTOR",
+              help="Rebuild only these models and everything downstream; reuse the rest from the warehouse. "
+                   "NAME, +NAME (with its upstream models) or folder:NAME. Repeatable.")
+def build(funnel_spec, input_dir, signals_dir, warehouse, sql_dir, as_of, variables, dry_run, quiet, verbose,
+          selectors):
     """Build the warehouse and signals from the funnel spec and the CSV logs.
 
     Progress (one line per model) and warnings go to stderr; the summary goes to stdout.
 
-    Example: trainer build --as-of 2025-10-21
+    Example: trainer build --as-of 2025-10-21 --select int_chapters_attributed
     """
     from trainer.build import BuildOptions, build as run_build
+    from trainer.selection import parse_selectors
 
     project = find_project()
     options = BuildOptions(
@@ -80,6 +85,7 @@ def build(funnel_spec, input_dir, signals_dir, warehouse, sql_dir, as_of, variab
         as_of=as_of.date() if isinstance(as_of, dt.datetime) else None,
         variables=variables,
         dry_run=dry_run,
+        select=parse_selectors(selectors),
     )
     result = run_build(options, ConsoleReporter(quiet=quiet))
     click.echo(format_summary(result, verbose=verbose, dry_run=dry_run))
@@ -145,6 +151,28 @@ def query(sql, sql_file, output_format, warehouse):
             run_prompt(con, input, click.echo, output_format, history)
         else:
             click.echo(format_result(run_query(con, sql if sql is not None else sql_file.read()), output_format))
+
+
+@cli.command("test")
+@click.option("--warehouse", type=click.Path(path_type=Path), help="DuckDB file to test. [default: warehouse/trainer.duckdb]")
+@click.option("--models", "sql_dir", type=click.Path(path_type=Path), help="Folder of SQL models and tests. [default: sql]")
+def test_command(warehouse, sql_dir):
+    """Run the data tests on the current warehouse, without building it.
+
+    Prints one line per test and the first failing rows; exits 1 when a test of severity error
+    fails. The failing rows are kept in the warehouse's test_results schema.
+
+    Example: trainer test && trainer query "select * from test_results.spec_step_ids_unique"
+    """
+    from trainer.datatests import failure_message, format_result, test_warehouse
+
+    project = find_project()
+    results = test_warehouse(project.funnel_spec, sql_dir or project.sql_dir, warehouse or project.warehouse,
+                             lambda result: click.echo("\n".join(format_result(result))))
+    failure = failure_message(results)
+    if failure:
+        raise TrainerError(failure)
+    click.echo(f"{len(results)} data tests ran; none of severity error failed.")
 
 
 def main():

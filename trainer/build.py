@@ -24,6 +24,7 @@ from .signals import export_signals
 from .spec import Spec, load_spec
 from .spec_tables import load_spec_tables
 from .sql import literal
+from . import datatests, docs, run_results, selection
 
 
 # Below this much CSV input a build runs DuckDB on one thread (measured faster on the sample).
@@ -41,6 +42,7 @@ class BuildOptions:
     as_of: dt.date | None = None
     variables: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
+    select: tuple[str, ...] = ()  # --select: rebuild these models, reuse the others
 
 
 @dataclass
@@ -54,6 +56,8 @@ class BuildResult:
     warnings: list[str]
     written: list[Path]
     seconds: float
+    test_results: list = field(default_factory=list)
+    changes: dict | None = None
 
     @property
     def summary(self) -> dict:
@@ -70,6 +74,8 @@ class Reporter:
     def warning(self, message: str): ...
 
     def info(self, message: str): ...
+
+    def test_finished(self, result: datatests.TestResult): ...
 
 
 def display(path: Path) -> str:
@@ -151,13 +157,25 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
                 for warning in log.warnings:
                     warnings.append(warning)
                     reporter.warning(warning)
-            model_results = _run_models(con, options, variables, reporter)
+            model_results, test_results = _run_models(con, options, variables, reporter)
             balance = _check_balance(con)
-            signals, progress = export_signals(con, spec, as_of, logs, warnings)
+            previous = run_results.read_previous_progress(options.signals_dir)
+            signals, progress = export_signals(con, spec, as_of, logs, warnings, test_results, previous)
+            signals["run_results.json"] = run_results.encode(run_results.run_results_document(
+                generated_at=progress["generated_at"], as_of=as_of, selection=options.select,
+                model_results=model_results, test_results=test_results, changes=progress["changes"],
+                fingerprint=run_results.fingerprints(options.funnel_spec, options.input_dir, options.sql_dir),
+                seconds=time.perf_counter() - started))
             con.execute("commit")
         finally:
             con.close()
         written = []
+        failure = datatests.failure_message(test_results)
+        if failure:
+            # The warehouse goes in so its test_results tables can be queried; the signals stay as they were.
+            if not options.dry_run:
+                os.replace(staged_warehouse, options.warehouse)
+            raise datatests.DataTestError(f"{failure}; signals were not written")
         if not options.dry_run:
             written = publish_outputs(staged_warehouse, options.warehouse, signals, options.signals_dir)
     except BaseException:
@@ -167,7 +185,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult(spec, as_of, logs, model_results, progress, balance, warnings, written,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, test_results, progress["changes"])
 
 
 def _input_bytes(input_dir: Path) -> int:
@@ -196,29 +214,55 @@ def _remove_quietly(path: Path):
             pass
 
 
-def _run_models(con, options: BuildOptions, variables: dict, reporter: Reporter):
-    sql_display = display(options.sql_dir)
-    models = model_engine.discover_models(options.sql_dir, sql_display)
+def load_models(sql_dir: Path, variables: dict):
+    """Find and render the models; return them by name, the renderer and the run order."""
+    sql_display = display(sql_dir)
+    models = model_engine.discover_models(sql_dir, sql_display)
     if not models:
         raise ModelError(f"{sql_display}: no models (*.sql files) found")
     sources = {f"spec.{table}": f"spec.{table}" for table in
                ("funnels", "steps", "aliases", "skills", "funnel_skills", "statuses")}
     sources.update({kind.table: f"raw.{kind.table}" for kind in log_reader.LOG_KINDS})
     sources.update({"log_files": "raw.log_files", "skipped_lines": "raw.skipped_lines"})
-    renderer = model_engine.Renderer(options.sql_dir, variables, sources)
+    renderer = model_engine.Renderer(sql_dir, variables, sources)
     for model in models.values():
         renderer.render(model, models)
-    ordered = model_engine.order_models(models)
+    return models, renderer, model_engine.order_models(models)
+
+
+def _run_models(con, options: BuildOptions, variables: dict, reporter: Reporter):
+    sql_display = display(options.sql_dir)
+    models, renderer, ordered = load_models(options.sql_dir, variables)
+    tests = datatests.collect_tests(options.sql_dir, sql_display, renderer, models)
     model_engine.run_macros(con, options.sql_dir, sql_display)
     model_engine.create_schemas(con, ordered)
+    selected = None
+    if options.select:
+        selected = selection.select_models(ordered, options.select)
+        reusable = selection.attach_previous(con, options.warehouse, display(options.warehouse))
+        # A model the old warehouse lacks is built, with everything downstream of it.
+        missing = {model.name for model in ordered if model.relation not in reusable}
+        stale = selection.models_reading_changed_inputs(
+            ordered, selection.previous_fingerprints(options.signals_dir),
+            run_results.fingerprints(options.funnel_spec, options.input_dir, options.sql_dir))
+        if stale - selected:
+            reporter.warning(f"--select: the spec or logs changed since the last build, so {len(stale - selected)} "
+                             "models that read them are rebuilt too, with everything downstream")
+        selected |= missing | stale | selection.downstream(models, missing | stale)
     results = []
     for index, model in enumerate(ordered, start=1):
         reporter.model_started(index, len(ordered), model)
-        result = model_engine.run_model(con, model)
+        if selected is None or model.name in selected:
+            result = model_engine.run_model(con, model)
+        else:
+            result = selection.reuse_model(con, model)
         reporter.model_finished(index, len(ordered), result)
         results.append(result)
+    if selected is not None:
+        selection.detach_previous(con)
     model_engine.comment_models(con, ordered)
-    return results
+    docs.comment_columns(con, options.sql_dir, sql_display, models)
+    return results, datatests.run_tests(con, tests, reporter.test_finished)
 
 
 def _check_balance(con) -> list[dict]:

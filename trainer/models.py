@@ -27,6 +27,8 @@ from .errors import ModelError
 from .sql import literal
 
 MACROS_FOLDER = "macros"
+# Files under sql/tests/ are data tests (trainer/datatests.py), not models.
+TESTS_FOLDER = "tests"
 MATERIALIZATIONS = ("table", "view")
 
 
@@ -41,6 +43,7 @@ class Model:
     sources: list[str] = field(default_factory=list)
     materialized: str = "table"
     description: str = ""
+    config: dict = field(default_factory=dict)  # config() options other than materialized
 
     @property
     def relation(self) -> str:
@@ -52,13 +55,14 @@ class ModelResult:
     model: Model
     rows: int
     seconds: float
+    status: str = "success"  # or "reused": copied from the warehouse by build --select
 
 
 def discover_models(sql_dir: Path, display_dir: str) -> dict[str, Model]:
     models: dict[str, Model] = {}
     for path in sorted(sql_dir.rglob("*.sql")):
         relative = path.relative_to(sql_dir)
-        if relative.parts[0] == MACROS_FOLDER:
+        if relative.parts[0] in (MACROS_FOLDER, TESTS_FOLDER):
             continue
         schema = relative.parts[0] if len(relative.parts) > 1 else "main"
         display = f"{display_dir}/{relative.as_posix()}"
@@ -114,11 +118,12 @@ class Renderer:
             raise ModelError(f"{model.display_path}: var('{name}') is not set; pass --var {name}=VALUE "
                              f"(set: {', '.join(sorted(self.variables))})")
 
-        def config(materialized="table", **_ignored):
+        def config(materialized="table", **options):
             if materialized not in MATERIALIZATIONS:
                 raise ModelError(f"{model.display_path}: materialized={materialized!r} is not one of "
                                  f"{', '.join(MATERIALIZATIONS)}")
             model.materialized = materialized
+            model.config = options
             return ""
 
         template_name = model.path.relative_to(Path(self.environment.loader.searchpath[0])).as_posix()

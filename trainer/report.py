@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from .build import BuildResult, Reporter, display
+from .datatests import format_result as format_test_result
+from .run_results import format_changes
 from .signals import progress_sentence
 
 LINE_WIDTH = 72
@@ -18,10 +20,16 @@ class ConsoleReporter(Reporter):
         if self.quiet:
             return
         model = result.model
-        label = f"{index:>{len(str(total))}} of {total} OK {model.materialized} {model.relation} "
+        status = "OK" if result.status == "success" else result.status.upper()
+        label = f"{index:>{len(str(total))}} of {total} {status} {model.materialized} {model.relation} "
         timing = f" [{result.rows} rows in {result.seconds:.2f}s]"
         dots = "." * max(2, LINE_WIDTH - len(label) - len(timing))
         click.echo(f"{label}{dots}{timing}", err=True)
+
+    def test_finished(self, result):
+        # Failing and warning tests are listed in the summary; a failing one also here, before the error.
+        if not self.quiet and result.status == "fail":
+            click.echo("\n".join(format_test_result(result)), err=True)
 
     def warning(self, message):
         if not self.quiet:
@@ -49,6 +57,8 @@ def format_summary(result: BuildResult, verbose: bool = False, dry_run: bool = F
         lines.append("  (no CSV logs found)")
     findings = ", ".join(f"{count} {kind}" for kind, count in summary["findings_by_kind"].items() if count)
     lines.append(f"Findings: {findings or 'none'}")
+    lines.extend(_data_tests(result))
+    lines.extend(format_changes(result.changes))
     if verbose:
         lines.extend(_details(result))
     if dry_run:
@@ -68,4 +78,15 @@ def _details(result: BuildResult) -> list[str]:
                      f"{orphan['id']!r}: {orphan['reason']}{hint}")
     for finding in result.progress["findings"]:
         lines.append(f"  {finding['kind']}  {finding['source_file']}:{finding['line']}  {finding['detail']}")
+    return lines
+
+
+def _data_tests(result: BuildResult) -> list[str]:
+    """One line for the data tests, then each test that warned, with its first failing rows."""
+    results = result.test_results
+    warned = [test for test in results if test.status == "warn"]
+    passed = sum(1 for test in results if test.status == "pass")
+    lines = [f"Data tests: {passed} passed, {len(warned)} warned, {len(results) - passed - len(warned)} failed."]
+    for test in warned:
+        lines.extend("  " + line for line in format_test_result(test))
     return lines

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 
+from .run_results import compare_progress
 from .sql import quote_identifier
 
 FINDING_KINDS = ("bad_date", "bad_flag", "date_out_of_range", "unknown_status", "conflicting_completion",
@@ -38,8 +39,12 @@ def _dump(document) -> bytes:
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def export_signals(con, spec, as_of: dt.date, logs, warnings: list[str]) -> tuple[dict[str, bytes], dict]:
-    """Return the signal files (path under signals/ to bytes) and the funnel_progress document."""
+def export_signals(con, spec, as_of: dt.date, logs, warnings: list[str], test_results=(),
+                   previous: dict | None = None) -> tuple[dict[str, bytes], dict]:
+    """Return the signal files (path under signals/ to bytes) and the funnel_progress document.
+
+    `previous` is the previous build's funnel_progress document, for the change list.
+    """
     timestamp = generated_at()
     stamp = timestamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     trainings = _trainings(con, spec)
@@ -87,11 +92,15 @@ def export_signals(con, spec, as_of: dt.date, logs, warnings: list[str]) -> tupl
         "warnings": _structured_warnings(logs, warnings),
         "logs": balance,
         "weekly_activity": weekly,
+        "data_tests": [{"name": result.test.name, "status": result.status, "severity": result.test.severity,
+                        "failing_rows": result.failing_rows, "table": result.table}
+                       for result in test_results if result.status != "pass"],
     }
+    progress["changes"] = compare_progress(previous, progress)
     progress_bytes = _dump(progress)
     files = {"funnel_progress.json": progress_bytes}
     files.update(_drilldowns(con, logs, stamp))
-    files["latest.json"] = _dump(_broadcast(timestamp, as_of, summary, trainings, progress_bytes))
+    files["latest.json"] = _dump(_broadcast(timestamp, as_of, summary, trainings, progress_bytes, progress["changes"]))
     return files, progress
 
 
@@ -280,7 +289,7 @@ def progress_sentence(summary: dict, as_of: dt.date) -> str:
 
 
 def _broadcast(timestamp: dt.datetime, as_of: dt.date, summary: dict, trainings: list[dict],
-               progress_bytes: bytes) -> dict:
+               progress_bytes: bytes, changes: dict) -> dict:
     """The constellation broadcast; its shape follows the constellation's latest.json schema."""
     in_progress = [
         {"id": training["id"], "title": training["title"], "percent_complete": training["percent_complete"]}
@@ -308,6 +317,7 @@ def _broadcast(timestamp: dt.datetime, as_of: dt.date, summary: dict, trainings:
             "orphans": summary["orphans"],
             "findings_by_kind": summary["findings_by_kind"],
             "in_progress": in_progress,
+            "changes": changes,
         },
         "checksum": "sha256:" + hashlib.sha256(progress_bytes).hexdigest(),
         "version": BROADCAST_VERSION,

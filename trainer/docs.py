@@ -1,0 +1,85 @@
+"""Column descriptions in the warehouse, and the data dictionary `trainer docs` prints.
+
+A column's description comes from the model's `schema.yml` entry when it has one, else from
+`sql/columns.yml`, which describes each column name once for every table (one name means one
+thing across the models). The build stores them with COMMENT ON COLUMN, so DESCRIBE and
+duckdb_columns() show them too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .errors import InputError
+from .models import Model
+from .sql import literal, quote_identifier
+
+GLOSSARY_FILE = "columns.yml"
+
+# The engine creates these schemas itself; their columns are described from the glossary too.
+ENGINE_SCHEMAS = ("raw", "spec")
+RAW_TABLE_COMMENTS = {
+    "log_files": "One row per CSV file in the input folder: its kind, encoding, rows read and why it was skipped.",
+    "skipped_lines": "One row per line of a log that was skipped (blank or only empty fields), with the reason.",
+}
+
+
+def load_glossary(sql_dir: Path, display_dir: str) -> dict[str, str]:
+    path = sql_dir / GLOSSARY_FILE
+    if not path.is_file():
+        return {}
+    display = f"{display_dir}/{GLOSSARY_FILE}"
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        raise InputError(f"{display}: invalid YAML: {err}") from err
+    columns = document.get("columns") if isinstance(document, dict) else None
+    if not isinstance(columns, dict):
+        raise InputError(f"{display}: expected 'columns:' mapping each column name to its description")
+    return {str(name): str(text).strip() for name, text in columns.items()}
+
+
+def comment_columns(con, sql_dir: Path, display_dir: str, models: dict[str, Model]):
+    """Store a description on every column that has one, and on the raw tables the logs filled."""
+    from .datatests import load_schema_files
+
+    glossary = load_glossary(sql_dir, display_dir)
+    documented = load_schema_files(sql_dir, display_dir, models)
+    overrides = {
+        (models[name].schema, name, column): docs.description
+        for name, docs in documented.items() for column, docs in docs.columns.items() if docs.description
+    }
+    schemas = sorted({model.schema for model in models.values()} | set(ENGINE_SCHEMAS))
+    columns = con.execute(
+        "select schema_name, table_name, column_name from duckdb_columns() "
+        "where database_name = current_database() and schema_name in (select unnest($schemas))",
+        {"schemas": schemas},
+    ).fetchall()
+    statements = []
+    for schema, table, column in columns:
+        text = overrides.get((schema, table, column)) or glossary.get(column)
+        if text:
+            statements.append(f"comment on column {schema}.{quote_identifier(table)}.{quote_identifier(column)} "
+                              f"is {literal(text)}")
+    statements += _raw_table_comments(con)
+    if statements:
+        con.execute(";\n".join(statements))
+
+
+def _raw_table_comments(con) -> list[str]:
+    comments = dict(RAW_TABLE_COMMENTS)
+    for file_name, table, kind in con.execute("select source_file, table_name, log_kind from raw.log_files").fetchall():
+        if table:
+            comments[table.split(".", 1)[-1]] = (f"One row per data row of {file_name} ({kind or 'skipped'} log), "
+                                                 "every field as text, as read.")
+    kinds = con.execute("select distinct log_kind from raw.log_files where log_kind <> 'unrecognised'").fetchall()
+    for kind, in kinds:
+        comments[f"{kind}_log"] = (f"One row per data row of every {kind} log, stacked, with the same columns "
+                                   "whatever columns a file has.")
+    existing = {row[0] for row in con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database() and schema_name = 'raw'"
+    ).fetchall()}
+    return [f"comment on table raw.{quote_identifier(table)} is {literal(text)}"
+            for table, text in comments.items() if table in existing]
