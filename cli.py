@@ -175,6 +175,27 @@ def test_command(warehouse, sql_dir):
     click.echo(f"{len(results)} data tests ran; none of severity error failed.")
 
 
+@cli.command()
+@click.argument("target")
+@click.option("--warehouse", type=click.Path(path_type=Path), help="DuckDB file to read. [default: warehouse/trainer.duckdb]")
+def explain(target, warehouse):
+    """Explain why a log row is attributed where it is, or why it is an orphan.
+
+    TARGET is FILE:LINE (as trainer build -v prints it) or a logged id. Prints the row's fields,
+    the rule and key that matched (id, alias or prefix), the training it counts toward and its
+    findings.
+
+    Example: trainer explain chapters.csv:31
+    """
+    from trainer.build import display
+    from trainer.explain import explain as explain_rows
+    from trainer.query import open_warehouse
+
+    warehouse = warehouse or find_project().warehouse
+    with open_warehouse(warehouse, display(warehouse)) as con:
+        click.echo(explain_rows(con, target))
+
+
 def main():
     cli(prog_name="trainer")
 
