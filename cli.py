@@ -196,6 +196,54 @@ def explain(target, warehouse):
         click.echo(explain_rows(con, target))
 
 
+@cli.command()
+@click.option("--tree", is_flag=True, help="Draw the dependency graph as a text tree instead of the list.")
+@click.option("--models", "sql_dir", type=click.Path(path_type=Path), help="Folder of SQL models. [default: sql]")
+def models(tree, sql_dir):
+    """List the models in run order: folder, materialization, upstream refs and rows last built.
+
+    Example: trainer models --tree
+    """
+    import json
+
+    from trainer.docs import format_models, format_tree, project_models
+
+    project = find_project()
+    ordered = project_models(project.funnel_spec, sql_dir or project.sql_dir)
+    if tree:
+        click.echo(format_tree(ordered))
+        return
+    try:
+        last = json.loads((project.signals_dir / "run_results.json").read_text(encoding="utf-8"))["models"]
+    except (OSError, ValueError, KeyError):
+        last = []
+    click.echo(format_models(ordered, {model["name"]: model["rows"] for model in last}))
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path), help="Write the dictionary to this Markdown file instead.")
+@click.option("--warehouse", type=click.Path(path_type=Path), help="DuckDB file to read. [default: warehouse/trainer.duckdb]")
+def docs(out, warehouse):
+    """Print the data dictionary: every schema, table, column, type and description, with lineage.
+
+    Example: trainer docs --out docs/data-dictionary.md
+    """
+    from trainer.build import display
+    from trainer.docs import data_dictionary, project_models
+    from trainer.query import open_warehouse
+
+    project = find_project()
+    warehouse = warehouse or project.warehouse
+    ordered = project_models(project.funnel_spec, project.sql_dir)
+    with open_warehouse(warehouse, display(warehouse)) as con:
+        text = data_dictionary(con, ordered)
+    if out is None:
+        click.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"Wrote {display(out)}.")
+
+
 def main():
     cli(prog_name="trainer")
 

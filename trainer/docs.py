@@ -83,3 +83,98 @@ def _raw_table_comments(con) -> list[str]:
     ).fetchall()}
     return [f"comment on table raw.{quote_identifier(table)} is {literal(text)}"
             for table, text in comments.items() if table in existing]
+
+
+def project_models(funnel_spec: Path, sql_dir: Path) -> list[Model]:
+    """Render the project's models (for their refs and config) and return them in run order."""
+    from .build import build_variables, display, load_models, today_in
+    from .spec import load_spec
+
+    spec = load_spec(funnel_spec, display(funnel_spec))
+    variables = build_variables(spec, today_in(spec.defaults.timezone), {})
+    return load_models(sql_dir, variables)[2]
+
+
+def children_of(ordered: list[Model]) -> dict[str, list[str]]:
+    children: dict[str, list[str]] = {model.name: [] for model in ordered}
+    for model in ordered:
+        for ref in model.refs:
+            children[ref].append(model.name)
+    return children
+
+
+def format_models(ordered: list[Model], rows_built: dict[str, int]) -> str:
+    """One line per model in run order: folder, materialization, upstream refs, rows last built."""
+    width = max(len(model.name) for model in ordered)
+    lines = []
+    for index, model in enumerate(ordered, start=1):
+        rows = rows_built.get(model.name)
+        rows_text = f"{rows} rows" if rows is not None else "not built"
+        refs = ", ".join(model.refs) or "-"
+        lines.append(f"{index:>2}. {model.name:<{width}}  {model.schema:<12} {model.materialized:<5} "
+                     f"{rows_text:>10}  <- {refs}")
+    return "\n".join(lines)
+
+
+def format_tree(ordered: list[Model]) -> str:
+    """The dependency graph as an indented tree from the models that ref nothing.
+
+    A model with several parents appears under each; below its first appearance its children
+    are replaced by '(see above)'.
+    """
+    children = children_of(ordered)
+    shown: set[str] = set()
+    lines: list[str] = []
+
+    def draw(name: str, prefix: str, last: bool, root: bool):
+        branch = "" if root else ("└── " if last else "├── ")
+        repeated = name in shown and children[name]
+        lines.append(f"{prefix}{branch}{name}{' (see above)' if repeated else ''}")
+        if repeated:
+            return
+        shown.add(name)
+        below = prefix if root else prefix + ("    " if last else "│   ")
+        for position, child in enumerate(children[name]):
+            draw(child, below, position == len(children[name]) - 1, False)
+
+    for model in ordered:
+        if not model.refs:
+            draw(model.name, "", True, True)
+    return "\n".join(lines)
+
+
+def data_dictionary(con, ordered: list[Model]) -> str:
+    """The data dictionary as Markdown: each schema, table, column, type and description, with lineage."""
+    models = {model.relation: model for model in ordered}
+    children = children_of(ordered)
+    tables = con.execute("""
+        select schema_name, table_name, 'table' as kind, comment from duckdb_tables()
+        where database_name = current_database()
+        union all
+        select schema_name, view_name, 'view', comment from duckdb_views()
+        where database_name = current_database() and not internal
+        order by schema_name, table_name
+    """).fetchall()
+    columns: dict[tuple[str, str], list[tuple]] = {}
+    for schema, table, column, data_type, comment in con.execute("""
+        select schema_name, table_name, column_name, data_type, comment from duckdb_columns()
+        where database_name = current_database() order by schema_name, table_name, column_index
+    """).fetchall():
+        columns.setdefault((schema, table), []).append((column, data_type, comment))
+    lines = ["# Data dictionary", ""]
+    current_schema = None
+    for schema, table, kind, comment in tables:
+        if schema != current_schema:
+            lines += [f"## Schema `{schema}`", ""]
+            current_schema = schema
+        lines += [f"### `{schema}.{table}` ({kind})", "", comment or "(no description)", ""]
+        model = models.get(f"{schema}.{table}")
+        if model is not None:
+            lines.append(f"Upstream: {', '.join(model.refs + model.sources) or 'none'}. "
+                         f"Downstream: {', '.join(children[model.name]) or 'none'}.")
+            lines.append("")
+        lines += ["| column | type | description |", "|---|---|---|"]
+        lines += [f"| {column} | {data_type} | {(text or '').replace('|', '/')} |"
+                  for column, data_type, text in columns.get((schema, table), [])]
+        lines.append("")
+    return "\n".join(lines)
