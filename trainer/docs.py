@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError
+from .logs import LOG_KINDS
 from .models import Model
 from .sql import literal, quote_identifier
 
@@ -74,10 +75,9 @@ def _raw_table_comments(con) -> list[str]:
         if table:
             comments[table.split(".", 1)[-1]] = (f"One row per data row of {file_name} ({kind or 'skipped'} log), "
                                                  "every field as text, as read.")
-    kinds = con.execute("select distinct log_kind from raw.log_files where log_kind <> 'unrecognised'").fetchall()
-    for kind, in kinds:
-        comments[f"{kind}_log"] = (f"One row per data row of every {kind} log, stacked, with the same columns "
-                                   "whatever columns a file has.")
+    for kind in LOG_KINDS:
+        comments[kind.table] = (f"One row per data row of every {kind.name} log, stacked, with the same columns "
+                                "whatever columns a file has.")
     existing = {row[0] for row in con.execute(
         "select table_name from duckdb_tables() where database_name = current_database() and schema_name = 'raw'"
     ).fetchall()}
