@@ -244,6 +244,23 @@ def docs(out, warehouse):
         click.echo(f"Wrote {display(out)}.")
 
 
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+def init(path):
+    """Start a new project in PATH: a commented funnel spec, the default models and a one-row log.
+
+    The models are copied, so the new project edits its own rules. Build it at once with
+    cd PATH && trainer build.
+
+    Example: trainer init ../team-b-logs
+    """
+    from trainer.build import display
+    from trainer.scaffold import init_project
+
+    written = init_project(path, display(path))
+    click.echo(f"Created {', '.join(display(item) for item in written)}. Next: cd {display(path)} && trainer build")
+
+
 def main():
     cli(prog_name="trainer")
 
