@@ -127,8 +127,16 @@ def test_failing_model_exits_1_naming_file(built_project, own_models):
     model.write_text(model.read_text().replace("orphan_reason,\n        orphan_hint", "no_such_column"))
     build = _build_with_models(built_project, own_models)
     assert build.exit_code == 1
-    message = build.stderr.strip().splitlines()[-1]
-    assert message.startswith("error: sql/marts/fct_orphans.sql: Referenced column \"no_such_column\" not found")
+    error = build.stderr[build.stderr.index("error: "):].splitlines()
+    assert error[0].startswith(
+        "error: sql/marts/fct_orphans.sql line 14 of the rendered SQL: Referenced column \"no_such_column\" not found")
+    assert error[1:] == [
+        "      12 |         log_kind,",
+        "      13 |         logged_id,",
+        "  >   14 |         no_such_column",
+        "      15 |     from log_rows",
+        "      16 |     where orphan_reason is not null",
+    ]
     assert _snapshot(built_project.root) == before
 
 
@@ -234,3 +242,11 @@ def test_build_verbose_lists_orphans_and_findings(basic_project):
     assert "  orphan  steps.csv:3  step 'SQL_2': unknown_step (did you mean SQL-2?)" in build.stdout.splitlines()
     assert ('  unknown_status  steps.csv:2  step_status "sprot" is not a status word of the spec '
             '(did you mean sprout?)') in build.stdout.splitlines()
+
+
+def test_unknown_var_names_template_line(basic_project, own_models):
+    (own_models / "marts" / "uses_var.sql").write_text("-- Uses a variable nobody set.\nselect\n    {{ var('nope') }} as x\n")
+    build = _build_with_models(basic_project, own_models)
+    assert build.exit_code == 1
+    assert build.stderr.strip().splitlines()[-1].startswith(
+        "error: sql/marts/uses_var.sql line 3: var('nope') is not set; pass --var nope=VALUE")

@@ -30,6 +30,7 @@ MACROS_FOLDER = "macros"
 # Files under sql/tests/ are data tests (trainer/datatests.py), not models.
 TESTS_FOLDER = "tests"
 MATERIALIZATIONS = ("table", "view")
+CONTEXT_LINES = 2  # rendered lines shown before and after the one a failing model points at
 
 
 @dataclass
@@ -130,7 +131,11 @@ class Renderer:
         try:
             template = self.environment.get_template(template_name)
             sql = template.render(ref=ref, source=source, var=var, config=config)
-        except ModelError:
+        except ModelError as err:
+            line = _template_line(err, model.path)
+            prefix = f"{model.display_path}: "
+            if line and str(err).startswith(prefix):
+                raise ModelError(f"{model.display_path} line {line}: {str(err)[len(prefix):]}") from err
             raise
         except jinja2.TemplateSyntaxError as err:
             raise ModelError(f"{model.display_path} line {err.lineno}: Jinja syntax error: {err.message}") from err
@@ -236,7 +241,7 @@ def run_model(con, model: Model, existing: dict[str, str] | None = None) -> Mode
             con.execute(f"drop {existing[model.relation]} {model.relation}")
         rows = con.execute(f"create or replace {kind} {model.relation} as\n{body}").fetchone()
     except duckdb.Error as err:
-        raise ModelError(f"{model.display_path}: {_first_line(err)}") from err
+        raise ModelError(_describe_failure(model, body, err)) from err
     if kind == "view" or rows is None:
         rows = con.execute(f"select count(*) from {model.relation}").fetchone()
     return ModelResult(model, rows[0], time.perf_counter() - started)
@@ -251,6 +256,21 @@ def comment_models(con, models):
     ]
     if statements:
         con.execute(";\n".join(statements))
+
+
+def _describe_failure(model: Model, body: str, err: Exception) -> str:
+    """Name the model file and the failing line of its rendered SQL, with the lines around it."""
+    located = re.search(r"^LINE (\d+):", str(err), flags=re.MULTILINE)
+    if not located:
+        return f"{model.display_path}: {_first_line(err)}"
+    # The body runs after one line of 'create or replace ... as', so DuckDB counts one line more.
+    line = int(located.group(1)) - 1
+    lines = body.splitlines()
+    context = []
+    for number in range(max(1, line - CONTEXT_LINES), min(len(lines), line + CONTEXT_LINES) + 1):
+        marker = ">" if number == line else " "
+        context.append(f"  {marker} {number:>4} | {lines[number - 1]}")
+    return (f"{model.display_path} line {line} of the rendered SQL: {_first_line(err)}\n" + "\n".join(context))
 
 
 def _first_line(err: Exception) -> str:
