@@ -146,7 +146,7 @@ def test_ref_to_missing_model_names_file(basic_project, own_models):
     build = _build_with_models(basic_project, own_models)
     assert build.exit_code == 1
     assert build.stderr.strip().splitlines()[-1].startswith(
-        "error: sql/marts/fct_orphans.sql: ref('int_nowhere') names no model; known models:")
+        "error: sql/marts/fct_orphans.sql line 3: ref('int_nowhere') names no model; known models:")
 
 
 def test_ref_cycle_names_files(basic_project, own_models):
