@@ -30,6 +30,9 @@ from .errors import InputError, ModelError, TrainerError
 from .models import TESTS_FOLDER, Model, Renderer
 from .sql import literal, quote_identifier
 
+# libyaml's loader when PyYAML was built with it: several times faster on these files.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 SCHEMA_FILE = "schema.yml"
 RESULTS_SCHEMA = "test_results"
 KINDS = ("unique", "not_null", "accepted_values", "relationships")
@@ -92,7 +95,7 @@ def load_schema_files(sql_dir: Path, display_dir: str, models: dict[str, Model])
     for path in sorted(sql_dir.glob(f"*/{SCHEMA_FILE}")):
         display = f"{display_dir}/{path.relative_to(sql_dir).as_posix()}"
         try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
         except yaml.YAMLError as err:
             raise InputError(f"{display}: invalid YAML: {err}") from err
         entries = document.get("models", []) if isinstance(document, dict) else None

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import yaml
 
+from .datatests import YAML_LOADER
 from .errors import InputError
 from .logs import LOG_KINDS
 from .models import Model
 from .sql import literal, quote_identifier
+
 
 GLOSSARY_FILE = "columns.yml"
 
@@ -33,7 +35,7 @@ def load_glossary(sql_dir: Path, display_dir: str) -> dict[str, str]:
         return {}
     display = f"{display_dir}/{GLOSSARY_FILE}"
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
     except yaml.YAMLError as err:
         raise InputError(f"{display}: invalid YAML: {err}") from err
     columns = document.get("columns") if isinstance(document, dict) else None
