@@ -19,7 +19,9 @@ import duckdb
 from . import logs as log_reader
 from . import models as model_engine
 from .errors import InputError, ModelError, OutputError, TrainerError
-from .publish import publish_outputs, remove_leftovers
+from .lock import BuildLock, acquire_build_lock
+from .publish import (discard_staged_warehouse, finish_interrupted_publish, journal_path, publish_outputs,
+                      remove_leftovers, staged_warehouse_path)
 from .signals import export_signals
 from .spec import Spec, load_spec
 from .spec_tables import load_spec_tables
@@ -136,11 +138,9 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
     as_of = options.as_of or today_in(spec.defaults.timezone)
     variables = build_variables(spec, as_of, options.variables)
 
-    if not options.dry_run:
-        _prepare_output_dirs(options)
-        remove_leftovers(options.warehouse, options.signals_dir)
+    lock = None if options.dry_run else _lock_outputs(options, reporter)
     scratch = Path(tempfile.mkdtemp(prefix="trainer-build-"))
-    staged_warehouse = None if options.dry_run else _staged_path(options.warehouse)
+    staged_warehouse = None if options.dry_run else staged_warehouse_path(options.warehouse)
     try:
         con = duckdb.connect(str(staged_warehouse) if staged_warehouse else ":memory:")
         try:
@@ -166,7 +166,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
                 model_results=model_results, test_results=test_results, changes=progress["changes"],
                 fingerprint=run_results.fingerprints(options.funnel_spec, options.input_dir, options.sql_dir),
                 seconds=time.perf_counter() - started))
-            con.execute("commit")
+            _commit(con, staged_warehouse)
         finally:
             con.close()
         written = []
@@ -180,10 +180,12 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
             written = publish_outputs(staged_warehouse, options.warehouse, signals, options.signals_dir)
     except BaseException:
         if staged_warehouse is not None:
-            _remove_quietly(staged_warehouse)
+            discard_staged_warehouse(staged_warehouse, options.warehouse)
         raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        if lock is not None:
+            lock.release()
     return BuildResult(spec, as_of, logs, model_results, progress, balance, warnings, written,
                        time.perf_counter() - started, test_results, progress["changes"])
 
@@ -202,16 +204,37 @@ def _prepare_output_dirs(options: BuildOptions):
             raise OutputError(f"{display(folder)}: folder is not writable; check its permissions")
 
 
-def _staged_path(warehouse: Path) -> Path:
-    return warehouse.with_name(f".{warehouse.name}.tmp-{os.getpid()}")
+def _commit(con, staged_warehouse: Path | None):
+    """Commit the build and write it all into the staged file, so no data is left in its WAL."""
+    try:
+        con.execute("commit")
+        if staged_warehouse is not None:
+            # Closing checkpoints too, but a checkpoint that fails on close (disk full) is silent
+            # and leaves part of the warehouse in the .wal file beside it.
+            con.execute("checkpoint")
+    except duckdb.IOException as err:
+        detail = str(err).splitlines()[0].replace("IO Error: ", "")
+        raise OutputError(f"{display(staged_warehouse or Path(':memory:'))}: cannot write the new warehouse "
+                          f"({detail}); the previous outputs are unchanged") from err
 
 
-def _remove_quietly(path: Path):
-    for candidate in (path, path.with_name(path.name + ".wal")):
-        try:
-            candidate.unlink()
-        except OSError:
-            pass
+def _lock_outputs(options: BuildOptions, reporter: Reporter) -> BuildLock:
+    """Create the output folders, take the build lock, and clear up after a stopped build."""
+    _prepare_output_dirs(options)
+    lock = acquire_build_lock(options.warehouse, display(options.warehouse), reporter.warning)
+    try:
+        if lock.killed_pid:
+            reporter.warning(f"{display(lock.path)}: the build with pid {lock.killed_pid} was stopped "
+                             "before it finished; taking over its lock")
+        stopped_pid = finish_interrupted_publish(options.warehouse)
+        if stopped_pid is not None:
+            reporter.warning(f"{display(journal_path(options.warehouse))}: completed the swap of the outputs "
+                             f"of the build with pid {stopped_pid}, which was stopped during it")
+        remove_leftovers(options.warehouse, options.signals_dir)
+    except BaseException:
+        lock.release()
+        raise
+    return lock
 
 
 def load_models(sql_dir: Path, variables: dict):

@@ -42,3 +42,7 @@ class ModelError(TrainerError):
 
 class OutputError(InputError):
     """An output path cannot be written."""
+
+
+class BuildLockedError(TrainerError):
+    """Another build holds the warehouse's build lock and did not finish within the wait."""
