@@ -281,6 +281,8 @@ def _number_records(con, snapshot: Path, log: LogFile):
     all_fields = ", ".join(f"coalesce(f{index}, '')" for index in range(1, width + 1))
     field_count = " + ".join(f"(f{index} is not null)::int" for index in range(1, width + 1))
     extra_fields = ", ".join(f"coalesce(f{index}, '')" for index in range(len(log.headers) + 1, width + 1))
+    # The fields joined by a separator that no run of newlines crosses, with CRLF read as LF.
+    joined = f"replace(concat_ws(chr(31), {all_fields}), chr(13) || chr(10), chr(10))"
     con.execute(
         f"""
         create or replace temp table numbered_records as
@@ -300,14 +302,18 @@ def _number_records(con, snapshot: Path, log: LogFile):
             select
                 row_number() over (order by rowid) - 1 as record_index,  -- rowids keep insertion order
                 *,
-                length(concat({all_fields})) - length(replace(concat({all_fields}), chr(10), '')) as newlines_inside
+                length(concat({all_fields})) - length(replace(concat({all_fields}), chr(10), '')) as newlines_inside,
+                -- A quoted field's lines between its first and last are empty exactly where two
+                -- newlines meet, i.e. newlines minus runs of newlines.
+                length({joined}) - length(replace({joined}, chr(10), ''))
+                    - len(regexp_extract_all({joined}, chr(10) || '+')) as empty_lines_inside
             from csv_records
         ),
 
         records_with_first_line as (
             select
                 *,
-                record_index + coalesce(sum(newlines_inside) over (
+                record_index + coalesce(sum(newlines_inside - empty_lines_inside) over (
                     order by record_index rows between unbounded preceding and 1 preceding
                 ), 0) as first_line_index
             from records
@@ -404,13 +410,27 @@ def _record_empty_lines(con, snapshot: Path, log: LogFile) -> int:
     con.execute(
         """
         insert into raw.skipped_lines
-        select $file_name, line_number, 'blank_line'
-        from (
-            select generate_subscripts(parts, 1) as line_number, unnest(parts) as line_text, len(parts) as line_count
-            from (select string_split(content, chr(10)) as parts from read_text($path))
+        with empty_lines as (
+            select line_number
+            from (
+                select generate_subscripts(parts, 1) as line_number, unnest(parts) as line_text, len(parts) as line_count
+                from (select string_split(content, chr(10)) as parts from read_text($path))
+            )
+            -- the text after the final newline is not a line
+            where trim(line_text, chr(13)) = '' and line_number < line_count
+        ),
+
+        record_lines as (
+            select line_number as first_line, line_number + newlines_inside as last_line
+            from numbered_records
+            where line_number is not null
         )
-        -- the text after the final newline is not a line
-        where trim(line_text, chr(13)) = '' and line_number < line_count
+
+        -- An empty line inside a quoted field belongs to its record and is not skipped.
+        select $file_name, empty_lines.line_number, 'blank_line'
+        from empty_lines
+        asof left join record_lines on empty_lines.line_number >= record_lines.first_line
+        where record_lines.last_line is null or empty_lines.line_number > record_lines.last_line
         """,
         {"file_name": log.file_name, "path": str(snapshot)},
     )

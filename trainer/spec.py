@@ -179,8 +179,14 @@ def read_yaml(path: Path, display: str):
             loader.dispose()
     except yaml.MarkedYAMLError as err:
         raise SpecError([_describe_yaml_error(err)], display) from err
+    except yaml.reader.ReaderError as err:
+        # A control character such as form feed: PyYAML reports a character offset, not a line.
+        line = text.count("\n", 0, err.position) + 1
+        raise SpecError([f"line {line}: character U+{err.character:04X} is not allowed in YAML; remove it"],
+                        display) from err
     except (yaml.YAMLError, RecursionError) as err:
-        raise SpecError([f"invalid YAML ({err})"], display) from err
+        detail = " ".join(str(err).split())
+        raise SpecError([f"invalid YAML ({detail})"], display) from err
 
 
 def _find_duplicate_key(root) -> str | None:
