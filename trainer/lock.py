@@ -10,13 +10,17 @@ build lock a new file of the same name, and two builds would both hold "the" loc
 
 from __future__ import annotations
 
-import fcntl
 import os
 import time
 from pathlib import Path
 from typing import Callable
 
 from .errors import BuildLockedError, OutputError
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 WAIT_SECONDS = 60.0
 WAIT_ENVIRONMENT_VARIABLE = "TRAINER_LOCK_WAIT"
@@ -52,7 +56,8 @@ class BuildLock:
             os.ftruncate(self.descriptor, 0)
         except OSError:
             pass  # the pid left behind only makes the next build report a killed build
-        fcntl.flock(self.descriptor, fcntl.LOCK_UN)
+        if fcntl is not None:
+            fcntl.flock(self.descriptor, fcntl.LOCK_UN)
         os.close(self.descriptor)
         self.descriptor = -1
 
@@ -83,6 +88,9 @@ def acquire_build_lock(warehouse: Path, display: str, notify: Callable[[str], No
 
 
 def _wait_for_lock(descriptor: int, display: str, notify: Callable[[str], None], wait: float):
+    if fcntl is None:
+        # NOTE: without flock (Windows) builds are not serialised; two at once can mix outputs.
+        return
     deadline = time.monotonic() + wait
     next_progress = 0.0
     while True:
