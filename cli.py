@@ -171,7 +171,7 @@ def test_command(warehouse, sql_dir):
                              lambda result: click.echo("\n".join(format_result(result))))
     failure = failure_message(results)
     if failure:
-        raise TrainerError(failure)
+        raise TrainerError(f"{failure} in the warehouse")
     click.echo(f"{len(results)} data tests ran; none of severity error failed.")
 
 

@@ -250,3 +250,15 @@ def test_unknown_var_names_template_line(basic_project, own_models):
     assert build.exit_code == 1
     assert build.stderr.strip().splitlines()[-1].startswith(
         "error: sql/marts/uses_var.sql line 3: var('nope') is not set; pass --var nope=VALUE")
+
+
+def test_first_rebuild_is_byte_identical(basic_project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1761000000")
+    basic_project.log("steps.csv", STEP_HEADER, "Select,SQL-1,completed,2025-10-01,True", "Bad,NOPE,active,2025-10-01,")
+    basic_project.build()
+    first = {name: data for name, data in _snapshot(basic_project.root).items() if name.startswith("signals/")}
+    basic_project.build()
+    second = {name: data for name, data in _snapshot(basic_project.root).items() if name.startswith("signals/")}
+    assert sorted(first) == sorted(second)
+    for name in first:
+        assert first[name] == second[name], name

@@ -7,6 +7,7 @@ import os
 import shutil
 import textwrap
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -76,10 +77,14 @@ def test_kind_fails_build(own_models, test, name, failing):
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
         f"error: 1 data test failed: {name} ({failing} rows); the failing rows are in "
-        "test_results.<test name> in the warehouse; signals were not written")
+        "test_results.<test name> of warehouse/failed_build.duckdb (trainer query --warehouse "
+        "warehouse/failed_build.duckdb); the previous warehouse and signals are unchanged")
     assert f"FAIL {name} (extra_rows.{column}): {failing} failing rows" in result.stderr
     assert not (own_models.root / "signals" / "funnel_progress.json").exists()
-    assert result.query(f"select count(*) from test_results.{name}") == [(failing,)]
+    assert not (own_models.root / "warehouse" / "trainer.duckdb").exists()
+    failed = own_models.root / "warehouse" / "failed_build.duckdb"
+    with duckdb.connect(str(failed), read_only=True) as con:
+        assert con.execute(f"select count(*) from test_results.{name}").fetchall() == [(failing,)]
 
 
 @pytest.mark.parametrize("test", [

@@ -29,6 +29,9 @@ from .sql import literal
 from . import datatests, docs, run_results, selection
 
 
+# Where a build whose data tests fail leaves its warehouse, beside the published one.
+FAILED_WAREHOUSE_NAME = "failed_build.duckdb"
+
 # Below this much CSV input a build runs DuckDB on one thread (measured faster on the sample).
 SINGLE_THREAD_INPUT_BYTES = 16 * 1024 * 1024
 
@@ -163,7 +166,8 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
             signals, progress = export_signals(con, spec, as_of, logs, warnings, test_results, previous)
             signals["run_results.json"] = run_results.encode(run_results.run_results_document(
                 generated_at=progress["generated_at"], as_of=as_of, selection=options.select,
-                model_results=model_results, test_results=test_results, changes=progress["changes"],
+                model_results=model_results, test_results=test_results,
+                changes=run_results.published_changes(progress["changes"]),
                 fingerprint=run_results.fingerprints(options.funnel_spec, options.input_dir, options.sql_dir),
                 seconds=time.perf_counter() - started))
             _commit(con, staged_warehouse)
@@ -172,10 +176,15 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
         written = []
         failure = datatests.failure_message(test_results)
         if failure:
-            # The warehouse goes in so its test_results tables can be queried; the signals stay as they were.
-            if not options.dry_run:
-                os.replace(staged_warehouse, options.warehouse)
-            raise datatests.DataTestError(f"{failure}; signals were not written")
+            # The published warehouse and signals stay one set from the last good build; this
+            # build's tables, its test_results included, are kept apart for inspection.
+            if options.dry_run:
+                raise datatests.DataTestError(f"{failure} (in memory: --dry-run keeps nothing)")
+            failed_warehouse = options.warehouse.with_name(FAILED_WAREHOUSE_NAME)
+            os.replace(staged_warehouse, failed_warehouse)
+            raise datatests.DataTestError(
+                f"{failure} of {display(failed_warehouse)} (trainer query --warehouse {display(failed_warehouse)}); "
+                "the previous warehouse and signals are unchanged")
         if not options.dry_run:
             written = publish_outputs(staged_warehouse, options.warehouse, signals, options.signals_dir)
     except BaseException:

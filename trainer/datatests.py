@@ -287,7 +287,7 @@ def failure_message(results: list[TestResult]) -> str | None:
     more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
     noun = "test" if len(failed) == 1 else "tests"
     return (f"{len(failed)} data {noun} failed: {listed}{more}; the failing rows are in "
-            f"{RESULTS_SCHEMA}.<test name> in the warehouse")
+            f"{RESULTS_SCHEMA}.<test name>")
 
 
 def format_result(result: TestResult) -> list[str]:

@@ -137,6 +137,11 @@ def _difference(old_rows: list[dict], new_rows: list[dict], key: tuple[str, ...]
     return only_in(new_rows, old_rows), only_in(old_rows, new_rows)
 
 
+def published_changes(changes: dict) -> dict:
+    """Return the change lists as the signal files carry them: without since_as_of."""
+    return {name: value for name, value in changes.items() if name != "since_as_of"}
+
+
 def format_changes(changes: dict | None) -> list[str]:
     """Lines for the end of the build summary."""
     if changes is None or changes["since_as_of"] is None:

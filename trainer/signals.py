@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 
-from .run_results import compare_progress
+from .run_results import compare_progress, published_changes
 from .sql import quote_identifier
 
 FINDING_KINDS = ("bad_date", "bad_flag", "date_out_of_range", "unknown_status", "conflicting_completion",
@@ -97,10 +97,13 @@ def export_signals(con, spec, as_of: dt.date, logs, warnings: list[str], test_re
                        for result in test_results if result.status != "pass"],
     }
     progress["changes"] = compare_progress(previous, progress)
-    progress_bytes = _dump(progress)
+    # The files leave out since_as_of, so rebuilding the same inputs writes the same bytes even
+    # though the first build had nothing to compare with and the second has.
+    changes = published_changes(progress["changes"])
+    progress_bytes = _dump({**progress, "changes": changes})
     files = {"funnel_progress.json": progress_bytes}
     files.update(_drilldowns(con, logs, stamp))
-    files["latest.json"] = _dump(_broadcast(timestamp, as_of, summary, trainings, progress_bytes, progress["changes"]))
+    files["latest.json"] = _dump(_broadcast(timestamp, as_of, summary, trainings, progress_bytes, changes))
     return files, progress
 
 

@@ -124,33 +124,46 @@ conflicting_completions as (
         and is_completed_flag <> (status = 'completed')
 ),
 
--- The same id twice in one log: one finding on each row that does not count.
-duplicate_rows as (
+-- The same id twice in one log: one finding on each row that does not count. Aggregated per
+-- id, not per row, so a log with thousands of rows under one id stays linear.
+duplicate_groups as (
     select
-        *,
-        count(*) over same_id as rows_with_same_id,
-        list(row_number order by row_number) over same_id as rows_listed,
-        first(row_number order by valid_activity_date desc nulls last, row_number desc) over same_id as counted_row
+        learner_id,
+        source_file,
+        log_kind,
+        entity_key,
+        count(*) as rows_with_same_id,
+        list(row_number order by row_number)[1:10] as first_rows,
+        first(row_number order by valid_activity_date desc nulls last, row_number desc) as counted_row
     from rows_with_columns
     where orphan_reason is null
-    window same_id as (partition by learner_id, source_file, log_kind, entity_key)
+    group by learner_id, source_file, log_kind, entity_key
+    having count(*) > 1
 ),
 
 duplicate_ids as (
     select
-        *,
+        rows_with_columns.*,
         'duplicate_id' as finding_kind,
         null as column_name,
-        logged_id as value,
-        format('{} {} appears on {} rows of this log (rows {}); row {} counts (latest date, then last row)',
-               log_kind, logged_id, rows_with_same_id,
-               array_to_string(rows_listed, ', '), counted_row) as detail
-    from duplicate_rows
-    where rows_with_same_id > 1 and row_number <> counted_row
+        rows_with_columns.logged_id as value,
+        format('{} {} appears on {} rows of this log (rows {}{}); row {} counts (latest date, then last row)',
+               rows_with_columns.log_kind, rows_with_columns.logged_id, duplicate_groups.rows_with_same_id,
+               array_to_string(duplicate_groups.first_rows, ', '),
+               case when duplicate_groups.rows_with_same_id > 10 then ', ...' else '' end,
+               duplicate_groups.counted_row) as detail
+    from rows_with_columns
+    inner join duplicate_groups
+        on duplicate_groups.learner_id = rows_with_columns.learner_id
+        and duplicate_groups.source_file = rows_with_columns.source_file
+        and duplicate_groups.log_kind = rows_with_columns.log_kind
+        and duplicate_groups.entity_key = rows_with_columns.entity_key
+    where rows_with_columns.orphan_reason is null
+        and rows_with_columns.row_number <> duplicate_groups.counted_row
 ),
 
 all_findings as (
-    select * exclude (rows_with_same_id, rows_listed, counted_row) from duplicate_ids
+    select * from duplicate_ids
     union all by name select * from bad_dates
     union all by name select * from dates_out_of_range
     union all by name select * from bad_flags
