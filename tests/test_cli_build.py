@@ -262,3 +262,29 @@ def test_first_rebuild_is_byte_identical(basic_project, monkeypatch):
     assert sorted(first) == sorted(second)
     for name in first:
         assert first[name] == second[name], name
+
+
+def test_disk_error_in_model_exits_2(basic_project, monkeypatch):
+    import duckdb
+
+    from trainer import models
+
+    real_run = models.run_model
+
+    class FullDiskConnection:
+        def __init__(self, con):
+            self.con = con
+
+        def execute(self, sql, *args):
+            if sql.startswith("create or replace table marts.fct_orphans"):
+                raise duckdb.IOException("Could not write file: No space left on device")
+            return self.con.execute(sql, *args)
+
+    monkeypatch.setattr(models, "run_model", lambda con, model, existing=None: real_run(FullDiskConnection(con), model, existing))
+    build = basic_project.build()
+    assert build.exit_code == 2
+    message = build.stderr.strip().splitlines()[-1]
+    assert message.startswith("error: ")
+    assert message.endswith(
+        "sql/marts/fct_orphans.sql: cannot write its table (Could not write file: No space left on device); "
+        "free disk space or fix the folder's permissions, then build again")

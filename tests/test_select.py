@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 
 import pytest
 
-from conftest import CHAPTER_HEADER, STEP_HEADER
+from conftest import CHAPTER_HEADER, REPO, STEP_HEADER
 
 
 @pytest.fixture
@@ -95,3 +98,23 @@ def test_select_without_warehouse_exits_2(basic_project):
     assert build.stderr.splitlines()[-1] == (
         "error: warehouse/trainer.duckdb: --select reuses the warehouse, which does not exist yet; "
         "run trainer build without --select first")
+
+
+def test_select_works_beside_open_writer(tmp_path):
+    """DuckDB's CLI opens a warehouse for writing by default; --select must still build."""
+    project = tmp_path / "writer"
+    shutil.copytree(REPO / "tests" / "fixtures" / "cases" / "10-duplicate-and-conflicting-step-rows", project)
+    command = [sys.executable, str(REPO / "cli.py"), "build", "--as-of", "2025-10-21", "-q", "--models", str(REPO / "sql")]
+    subprocess.run(command, cwd=project, check=True, capture_output=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('open', flush=True); "
+                               "sys.stdin.read()", str(project / "warehouse" / "trainer.duckdb")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        result = subprocess.run([*command, "--select", "fct_orphans"], cwd=project, capture_output=True, text=True)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert "across 1 training" in result.stdout

@@ -160,7 +160,7 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
                 for warning in log.warnings:
                     warnings.append(warning)
                     reporter.warning(warning)
-            model_results, test_results = _run_models(con, options, variables, reporter)
+            model_results, test_results = _run_models(con, options, variables, reporter, scratch)
             balance = _check_balance(con)
             previous = run_results.read_previous_progress(options.signals_dir)
             signals, progress = export_signals(con, spec, as_of, logs, warnings, test_results, previous)
@@ -262,7 +262,7 @@ def load_models(sql_dir: Path, variables: dict):
     return models, renderer, model_engine.order_models(models)
 
 
-def _run_models(con, options: BuildOptions, variables: dict, reporter: Reporter):
+def _run_models(con, options: BuildOptions, variables: dict, reporter: Reporter, scratch: Path):
     sql_display = display(options.sql_dir)
     models, renderer, ordered = load_models(options.sql_dir, variables)
     tests = datatests.collect_tests(options.sql_dir, sql_display, renderer, models)
@@ -271,7 +271,7 @@ def _run_models(con, options: BuildOptions, variables: dict, reporter: Reporter)
     selected = None
     if options.select:
         selected = selection.select_models(ordered, options.select)
-        reusable = selection.attach_previous(con, options.warehouse, display(options.warehouse))
+        reusable = selection.attach_previous(con, options.warehouse, display(options.warehouse), scratch)
         # A model the old warehouse lacks is built, with everything downstream of it.
         missing = {model.name for model in ordered if model.relation not in reusable}
         stale = selection.models_reading_changed_inputs(

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import jinja2
 
-from .errors import ModelError
+from .errors import ModelError, OutputError
 from .sql import literal
 
 MACROS_FOLDER = "macros"
@@ -240,6 +240,10 @@ def run_model(con, model: Model, existing: dict[str, str] | None = None) -> Mode
         if existing and existing.get(model.relation) not in (None, kind):
             con.execute(f"drop {existing[model.relation]} {model.relation}")
         rows = con.execute(f"create or replace {kind} {model.relation} as\n{body}").fetchone()
+    except duckdb.IOException as err:
+        # The model is fine; the disk is not (full, or its temporary files cannot be written).
+        raise OutputError(f"{model.display_path}: cannot write its table ({_first_line(err)}); "
+                          "free disk space or fix the folder's permissions, then build again") from err
     except duckdb.Error as err:
         raise ModelError(_describe_failure(model, body, err)) from err
     if kind == "view" or rows is None:

@@ -4,13 +4,14 @@ A selector names a model (`fct_orphans`) or a folder (`folder:attribution`). A l
 adds every model upstream of it. Everything downstream of a selected model is always rebuilt,
 so the warehouse never mixes a rebuilt model with stale models built from its old rows; a
 trailing `+` says so explicitly and changes nothing. Models not selected are copied from the
-current warehouse, which is attached read-only.
+current warehouse, a copy of which is attached read-only.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 from .errors import InputError
@@ -73,12 +74,18 @@ def downstream(models: dict[str, Model], names: set[str]) -> set[str]:
     return found
 
 
-def attach_previous(con, warehouse: Path, display_path: str) -> set[str]:
-    """Attach the current warehouse read-only and return the relations it holds."""
+def attach_previous(con, warehouse: Path, display_path: str, scratch: Path) -> set[str]:
+    """Attach a copy of the current warehouse read-only and return the relations it holds.
+
+    The copy, not the file itself: a session holding the warehouse open for writing (DuckDB's
+    CLI opens it so by default) keeps a lock that would make the attach fail.
+    """
     if not warehouse.is_file():
         raise InputError(f"{display_path}: --select reuses the warehouse, which does not exist yet; "
                          "run trainer build without --select first")
-    con.execute(f"attach {literal(str(warehouse))} as {PREVIOUS} (read_only)")
+    copy = scratch / "previous_build.duckdb"
+    shutil.copyfile(warehouse, copy)
+    con.execute(f"attach {literal(str(copy))} as {PREVIOUS} (read_only)")
     rows = con.execute(
         f"select schema_name || '.' || table_name from duckdb_tables() where database_name = '{PREVIOUS}' "
         f"union all select schema_name || '.' || view_name from duckdb_views() where database_name = '{PREVIOUS}'"
