@@ -193,7 +193,7 @@ def test_spec_unknown_key_is_a_warning(tmp_path):
 
 
 def test_spec_oversized_file_is_rejected(tmp_path, monkeypatch):
-    monkeypatch.setattr("trainer.spec.MAX_SPEC_BYTES", 100)
+    monkeypatch.setattr("trainer.spec_yaml.MAX_SPEC_BYTES", 100)
     problems = _problems(tmp_path, "version: 1\n# " + "x" * 200 + "\nfunnels: []\n")
     assert problems == ["file is 0.0 MB; a funnel spec may be at most 0 MB"]
 
