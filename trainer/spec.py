@@ -7,7 +7,6 @@ dates where the schema expects them and reports every problem with its line and 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -394,11 +393,3 @@ def _claim(check, claimed, parent, key, path, what, owner=None):
     check.error(check.child_line(parent, key), where,
                 f"duplicate {what} {value.strip()!r}: already used by {previous_path}"
                 + ("" if same_text else f" ({previous_owner})"))
-
-
-def spec_display_path(path: Path) -> str:
-    """Return the path as the user would type it: relative to the working folder when inside it."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)

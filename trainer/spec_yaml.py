@@ -38,7 +38,7 @@ class Sequence(list):
 
 
 class SpecLoader(_BaseLoader):
-    """Safe loader that keeps plain scalars as text and rejects duplicate keys."""
+    """Safe loader that reads every plain scalar but null as text and records each node's line."""
 
 
 SpecLoader.yaml_implicit_resolvers = {
