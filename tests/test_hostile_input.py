@@ -69,7 +69,7 @@ def test_log_changing_while_read_is_retried(basic_project, monkeypatch):
 
     def read_while_saving(self):
         data = original(self)
-        if sys._getframe(1).f_code.co_name != "_read_stable":
+        if sys._getframe(1).f_code.co_name != "read_stable":
             return data  # another reader, e.g. the fingerprint of the inputs
         if not reads:
             # The spreadsheet finishes saving just after the first read.
@@ -91,7 +91,7 @@ def test_log_always_changing_is_an_error(basic_project, monkeypatch):
 
     def read_while_appending(self):
         data = original(self)
-        if sys._getframe(1).f_code.co_name == "_read_stable":
+        if sys._getframe(1).f_code.co_name == "read_stable":
             with open(path, "a", encoding="utf-8") as log:
                 log.write(ROW + "\n")
         return data
