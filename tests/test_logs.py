@@ -144,3 +144,22 @@ def test_quoted_header_warns_single_column(basic_project):
     assert build.exit_code == 0, build.stderr
     assert "data/internal/steps.csv line 1: the whole header is one quoted field" in build.stderr
     assert {"kind": "unrecognised_log", "source_file": "steps.csv", "rows": 1} in build.progress["warnings"]
+
+
+def test_unclosed_quote_is_an_error(basic_project):
+    build = basic_project.log(
+        "steps.csv", STEP_HEADER,
+        "Select,SQL-1,completed,2025-10-01,True",
+        '"Joins,SQL-2,completed,2025-10-02,True',
+        "Window,SQL-10,completed,2025-10-03,True",
+    ).build()
+    assert build.exit_code == 2
+    assert build.stderr.strip().splitlines()[-1] == (
+        "error: data/internal/steps.csv line 3: a quote opens a field here and is never closed, so the rest "
+        "of the file would be read as one value; close the quote or remove it")
+
+
+def test_doubled_quotes_are_closed(basic_project):
+    build = basic_project.log("steps.csv", STEP_HEADER, '"Say ""hi"", ""bye""",SQL-1,completed,2025-10-01,True').build()
+    assert build.exit_code == 0, build.stderr
+    assert build.drilldown("steps.json")["rows"][0]["fields"]["step_id_name"] == 'Say "hi", "bye"'

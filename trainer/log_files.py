@@ -182,3 +182,19 @@ def check_header(header: list[str], log: LogFile):
 
 def delimiter_name(delimiter: str) -> str:
     return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[delimiter]
+
+
+def check_quotes_closed(text: str, log: LogFile):
+    """Raise LogError when a quote is never closed: DuckDB then drops the rest of the file unread."""
+    if text.count('"') % 2 == 0:
+        return
+    # A doubled quote inside a quoted field toggles twice, so the last quote that opens a field
+    # and is never closed is the last one found in the opening state.
+    is_open, opened_at = False, 0
+    for match in re.finditer('"', text):
+        is_open = not is_open
+        if is_open:
+            opened_at = match.start()
+    line = text.count("\n", 0, opened_at) + 1
+    raise LogError(f"{log.display_path} line {line}: a quote opens a field here and is never closed, so the "
+                   "rest of the file would be read as one value; close the quote or remove it")

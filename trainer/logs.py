@@ -26,6 +26,7 @@ from .log_files import (
     OPTIONAL_COLUMNS,
     LogFile,
     check_header,
+    check_quotes_closed,
     choose_delimiter,
     column_names,
     decode,
@@ -88,6 +89,7 @@ def _load_file(con, path: Path, log: LogFile, scratch: Path):
     check_header(header, log)
 
     # DuckDB reads a UTF-8 snapshot of exactly the bytes checked above.
+    check_quotes_closed(text, log)
     snapshot = scratch / f"{log.table}.csv"
     snapshot.write_text(text, encoding="utf-8", newline="")
     _read_records(con, snapshot, log)
