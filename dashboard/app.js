@@ -102,13 +102,15 @@ function renderHeader(progress) {
       el('a', { href: '#attention', text: 'See what needs attention' })));
 }
 
-function linkToRow(file, row) {
+// A link to data row `row` of `file`, labelled with its line in the file. The URL keeps the
+// row, which the drilldown uses as its key.
+function linkToRow(file, row, line) {
   const target = { ...view, log: file, row: String(row), lq: '', lshow: 'all', lpage: '1' };
   return el('a', {
     href: `${queryFor(target)}#log-row-${row}`,
     class: 'row-link',
-    'aria-label': `Row ${row} of ${file}`,
-    text: String(row),
+    'aria-label': `Line ${line} of ${file}`,
+    text: String(line),
     onclick: (event) => {
       event.preventDefault();
       view = { ...view, log: file, row: String(row), lq: '', lshow: 'all', lpage: '1' };

@@ -3,7 +3,8 @@
 
 import { el, humanize, plural } from './dom.js';
 
-// Render the panel into `container`. `linkToRow(file, row)` returns an <a> to that log row.
+// Render the panel into `container`. `linkToRow(file, row, line)` returns an <a> to that log
+// row whose text is the line in the file, the number the CLI and an editor show.
 export function renderAttention(container, progress, linkToRow) {
   const orphans = Array.isArray(progress.orphans) ? progress.orphans : [];
   const findings = Array.isArray(progress.findings) ? progress.findings : [];
@@ -13,18 +14,18 @@ export function renderAttention(container, progress, linkToRow) {
     el('h3', { id: 'orphans-heading', text: `Orphan rows (${orphans.length})` }),
     orphans.length === 0
       ? el('p', { class: 'all-clear', text: 'None: every data row was attributed to a training, step or skill.' })
-      : issueTable('orphans', 'orphans-heading', ['File', 'Row', 'Id', 'Reason'], orphans.map((orphan) => [
+      : issueTable('orphans', 'orphans-heading', ['File', 'Line', 'Id', 'Reason'], orphans.map((orphan) => [
         orphan.source_file,
-        linkToRow(orphan.source_file, orphan.row),
+        linkToRow(orphan.source_file, orphan.row, orphan.line),
         orphan.id ?? '(empty)',
         orphan.hint ? `${humanize(orphan.reason)} (did you mean ${orphan.hint}?)` : humanize(orphan.reason),
       ])),
     el('h3', { id: 'findings-heading', text: `Findings (${findings.length})` }),
     findings.length === 0
       ? el('p', { class: 'all-clear', text: 'None: no row has a bad date, flag, status or a conflicting value.' })
-      : issueTable('findings', 'findings-heading', ['File', 'Row', 'Kind', 'Detail'], findings.map((finding) => [
+      : issueTable('findings', 'findings-heading', ['File', 'Line', 'Kind', 'Detail'], findings.map((finding) => [
         finding.source_file,
-        linkToRow(finding.source_file, finding.row),
+        linkToRow(finding.source_file, finding.row, finding.line),
         humanize(finding.kind),
         finding.detail ?? '',
       ])),

@@ -354,26 +354,32 @@ def test_attention_lists_every_orphan_and_finding(fixture_site, open_page):
     finding_rows = page.locator("table.issues-findings tbody tr")
 
     assert len(orphans) >= 1
+    assert page.locator("table.issues-orphans thead th").all_inner_texts() == ["File", "Line", "Id", "Reason"]
     assert orphan_rows.count() == len(orphans)
     for index, orphan in enumerate(orphans):
         cells = orphan_rows.nth(index).locator("td").all_inner_texts()
-        assert cells[:3] == [orphan["source_file"], str(orphan["row"]), orphan["id"]]
+        assert orphan["line"] != orphan["row"]
+        assert cells[:3] == [orphan["source_file"], str(orphan["line"]), orphan["id"]]
         assert cells[3].startswith(orphan["reason"].replace("_", " "))
+    assert page.locator("table.issues-findings thead th").all_inner_texts() == ["File", "Line", "Kind", "Detail"]
     assert finding_rows.count() == len(findings)
     for index, finding in enumerate(findings):
         cells = finding_rows.nth(index).locator("td").all_inner_texts()
-        assert cells == [finding["source_file"], str(finding["row"]), finding["kind"].replace("_", " "), finding["detail"]]
+        assert cells == [finding["source_file"], str(finding["line"]), finding["kind"].replace("_", " "), finding["detail"]]
 
 
 def test_attention_link_opens_log_row(fixture_site, open_page):
     page = open_page(fixture_site).page
     orphan = fixture_site.progress["orphans"][0]
 
-    page.locator("table.issues-orphans a.row-link").first.click()
+    link = page.locator("table.issues-orphans a.row-link").first
+    assert link.get_attribute("aria-label") == f"Line {orphan['line']} of {orphan['source_file']}"
+    link.click()
 
     target = page.locator(f"#log-row-{orphan['row']}")
     assert page.locator("#log-heading").inner_text() == orphan["source_file"]
     assert target.get_attribute("class").split() == ["orphan", "target"]
+    assert target.locator("td").nth(1).inner_text() == str(orphan["line"])
     assert page.evaluate("document.activeElement.id") == f"log-row-{orphan['row']}"
     assert f"log={orphan['source_file']}" in page.url
     assert f"row={orphan['row']}" in page.url
@@ -403,7 +409,10 @@ def test_view_logs_shows_log_with_orphan_rows(fixture_site, open_page):
     for number in orphan_numbers:
         assert "Orphan" in page.locator(f"#log-row-{number} .orphan-mark").inner_text()
     headers = page.locator("table.log-rows thead th").all_inner_texts()
+    assert headers[1] == "Line"
     assert headers[2:2 + len(drilldown["columns"])] == drilldown["columns"]
+    shown_lines = page.locator("table.log-rows tbody tr td:nth-child(2)").all_inner_texts()
+    assert shown_lines == [str(row["line"]) for row in drilldown["rows"]]
 
 
 def test_log_table_sorts_by_column(fixture_site, open_page):
