@@ -288,3 +288,22 @@ def test_disk_error_in_model_exits_2(basic_project, monkeypatch):
     assert message.endswith(
         "sql/marts/fct_orphans.sql: cannot write its table (Could not write file: No space left on device); "
         "free disk space or fix the folder's permissions, then build again")
+
+
+def test_var_as_of_is_rejected(basic_project):
+    build = basic_project.build("--var", "as_of=2025-10-01")
+    assert build.exit_code == 2
+    assert build.stderr == "error: --var as_of=2025-10-01: set the as-of date with --as-of 2025-10-01\n"
+
+
+def test_var_bad_timezone_exits_2(basic_project):
+    build = basic_project.build("--var", "timezone=Mars/Olympus")
+    assert build.exit_code == 2
+    assert build.stderr == ("error: --var timezone=Mars/Olympus: unknown time zone; "
+                            "use an IANA name such as UTC or Europe/Paris\n")
+
+
+def test_unused_var_is_a_warning(basic_project):
+    build = basic_project.build("--var", "stale_after_day=3")
+    assert build.exit_code == 0, build.stderr
+    assert "warning: --var stale_after_day: no model or test uses it; check the spelling (used: " in build.stderr

@@ -70,8 +70,8 @@ def test_select_rebuilds_models_of_changed_logs(built):
     built.log("steps.csv", STEP_HEADER, "Select,SQL-1,completed,2025-10-01,True", "Joins,SQL-2,completed,2025-10-05,True")
     build = built.build("--select", "folder:marts")
     assert build.exit_code == 0, build.stderr
-    assert ("warning: --select: the spec or logs changed since the last build, so 4 models that read them "
-            "are rebuilt too, with everything downstream") in build.stderr
+    assert ("warning: --select: the spec, logs, as-of date or --var values changed since the last build, "
+            "so 4 more models are rebuilt, with everything downstream") in build.stderr
     models = models_by_status(built)
     assert models["stg_steps"]["status"] == "success"
     assert models["int_step_keys"]["status"] == "reused"
@@ -118,3 +118,16 @@ def test_select_works_beside_open_writer(tmp_path):
         holder.wait(timeout=30)
     assert result.returncode == 0, result.stderr
     assert "across 1 training" in result.stdout
+
+
+def test_select_rebuilds_all_after_as_of_change(basic_project):
+    basic_project.log("steps.csv", STEP_HEADER, "Select,SQL-1,completed,2025-10-01,True")
+    assert basic_project.build(as_of="2025-09-01").exit_code == 0
+    full = basic_project.build().progress
+    reselected = basic_project.build("--select", "int_chapters_attributed", as_of="2025-09-01")
+    assert reselected.exit_code == 0, reselected.stderr
+    assert "--select: the spec, logs, as-of date or --var values changed since the last build" in reselected.stderr
+    again = basic_project.build("--select", "int_chapters_attributed")
+    assert again.exit_code == 0, again.stderr
+    assert again.progress["summary"] == full["summary"]
+    assert again.progress["findings"] == full["findings"]

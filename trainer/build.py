@@ -23,7 +23,7 @@ from .lock import BuildLock, acquire_build_lock
 from .publish import (discard_staged_warehouse, finish_interrupted_publish, journal_path, publish_outputs,
                       remove_leftovers, staged_warehouse_path)
 from .signals import export_signals
-from .spec import Spec, load_spec
+from .spec import Spec, is_timezone, load_spec
 from .spec_tables import load_spec_tables
 from .sql import literal
 from . import datatests, docs, run_results, selection
@@ -112,6 +112,10 @@ def build_variables(spec: Spec, as_of: dt.date, overrides: dict[str, str]) -> di
         "learner": defaults.learner.strip().lower(),
     }
     for name, text in overrides.items():
+        if name == "as_of":
+            raise InputError(f"--var as_of={text}: set the as-of date with --as-of {text}")
+        if name == "timezone" and not is_timezone(text):
+            raise InputError(f"--var timezone={text}: unknown time zone; use an IANA name such as UTC or Europe/Paris")
         current = variables.get(name)
         try:
             if isinstance(current, dt.date):
@@ -168,7 +172,8 @@ def build(options: BuildOptions, reporter: Reporter) -> BuildResult:
                 generated_at=progress["generated_at"], as_of=as_of, selection=options.select,
                 model_results=model_results, test_results=test_results,
                 changes=run_results.published_changes(progress["changes"]),
-                fingerprint=run_results.fingerprints(options.funnel_spec, options.input_dir, options.sql_dir),
+                fingerprint=run_results.fingerprints(options.funnel_spec, options.input_dir, options.sql_dir,
+                                                     variables),
                 seconds=time.perf_counter() - started))
             _commit(con, staged_warehouse)
         finally:
@@ -266,6 +271,11 @@ def _run_models(con, options: BuildOptions, variables: dict, reporter: Reporter,
     sql_display = display(options.sql_dir)
     models, renderer, ordered = load_models(options.sql_dir, variables)
     tests = datatests.collect_tests(options.sql_dir, sql_display, renderer, models)
+    unused = sorted(set(options.variables) - renderer.used_variables)
+    if unused:
+        reporter.warning(f"--var {', '.join(unused)}: no model or test uses "
+                         f"{'it' if len(unused) == 1 else 'them'}; check the spelling "
+                         f"(used: {', '.join(sorted(renderer.used_variables))})")
     model_engine.run_macros(con, options.sql_dir, sql_display)
     model_engine.create_schemas(con, ordered)
     selected = None
@@ -276,10 +286,10 @@ def _run_models(con, options: BuildOptions, variables: dict, reporter: Reporter,
         missing = {model.name for model in ordered if model.relation not in reusable}
         stale = selection.models_reading_changed_inputs(
             ordered, selection.previous_fingerprints(options.signals_dir),
-            run_results.fingerprints(options.funnel_spec, options.input_dir, options.sql_dir))
+            run_results.fingerprints(options.funnel_spec, options.input_dir, options.sql_dir, variables))
         if stale - selected:
-            reporter.warning(f"--select: the spec or logs changed since the last build, so {len(stale - selected)} "
-                             "models that read them are rebuilt too, with everything downstream")
+            reporter.warning(f"--select: the spec, logs, as-of date or --var values changed since the last build, "
+                             f"so {len(stale - selected)} more models are rebuilt, with everything downstream")
         selected |= missing | stale | selection.downstream(models, missing | stale)
     results = []
     for index, model in enumerate(ordered, start=1):

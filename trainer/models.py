@@ -84,6 +84,7 @@ class Renderer:
     def __init__(self, sql_dir: Path, variables: dict, source_tables: dict[str, str]):
         self.variables = variables
         self.source_tables = source_tables
+        self.used_variables: set[str] = set()  # every name a rendered template passed to var()
         self.environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(sql_dir)),
             bytecode_cache=_bytecode_cache(),
@@ -112,6 +113,7 @@ class Renderer:
             return self.source_tables[key]
 
         def var(name, default=None):
+            self.used_variables.add(name)
             if name in self.variables:
                 return literal(self.variables[name])
             if default is not None:

@@ -28,7 +28,7 @@ def _sha256(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def fingerprints(funnel_spec: Path, input_dir: Path, sql_dir: Path) -> dict:
+def fingerprints(funnel_spec: Path, input_dir: Path, sql_dir: Path, variables: dict) -> dict:
     models = hashlib.sha256()
     for path in sorted(sql_dir.rglob("*")):
         if path.is_file() and path.suffix in (".sql", ".yml"):
@@ -37,6 +37,7 @@ def fingerprints(funnel_spec: Path, input_dir: Path, sql_dir: Path) -> dict:
         "spec": _sha256(funnel_spec.read_bytes()),
         "inputs": {path.name: _sha256(path.read_bytes()) for path in find_logs(input_dir)},
         "models": "sha256:" + models.hexdigest(),
+        "variables": {name: str(value) for name, value in sorted(variables.items())},
     }
 
 

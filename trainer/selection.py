@@ -108,12 +108,16 @@ def detach_previous(con):
 
 
 def models_reading_changed_inputs(ordered: list[Model], previous: dict | None, current: dict) -> set[str]:
-    """Return the models that read the spec or the logs when those changed since the previous build.
+    """Return the models that read the spec or the logs when those changed since the previous build,
+    or every model when the build variables (as-of date, --var values) changed.
 
     Sources are always reloaded, so a reused model built from old inputs would disagree with them.
     `previous` and `current` are run_results fingerprints; with no previous ones, everything changed.
     """
     previous = previous or {}
+    if previous.get("variables") != current["variables"]:
+        # A new as-of date or --var value can change any model that calls var().
+        return {model.name for model in ordered}
     spec_changed = previous.get("spec") != current["spec"]
     logs_changed = previous.get("inputs") != current["inputs"]
     stale = set()

@@ -207,7 +207,7 @@ def _validate_defaults(top, check) -> Defaults:
     if section is None:
         return Defaults()
     timezone = check.text(section, "timezone", "defaults.timezone", default=DEFAULT_TIMEZONE)
-    if timezone and not _is_timezone(timezone):
+    if timezone and not is_timezone(timezone):
         check.error(check.child_line(section, "timezone"), "defaults.timezone",
                     f"unknown time zone {timezone!r}; use an IANA name such as UTC or Europe/Paris")
         timezone = DEFAULT_TIMEZONE
@@ -241,7 +241,7 @@ def _validate_defaults(top, check) -> Defaults:
     )
 
 
-def _is_timezone(name: str) -> bool:
+def is_timezone(name: str) -> bool:
     if name.upper() == "UTC":
         return True
     try:
