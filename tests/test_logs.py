@@ -163,3 +163,13 @@ def test_doubled_quotes_are_closed(basic_project):
     build = basic_project.log("steps.csv", STEP_HEADER, '"Say ""hi"", ""bye""",SQL-1,completed,2025-10-01,True').build()
     assert build.exit_code == 0, build.stderr
     assert build.drilldown("steps.json")["rows"][0]["fields"]["step_id_name"] == 'Say "hi", "bye"'
+
+
+def test_header_trailing_delimiter_is_ignored(basic_project):
+    build = basic_project.log("steps.csv", STEP_HEADER.replace(",", ";") + ";", "Select;SQL-1;completed;2025-10-01;True",
+                              "Joins;SQL-2;completed;2025-10-02;True;").build()
+    assert build.exit_code == 0, build.stderr
+    assert "data/internal/steps.csv line 1: the header ends with 1 empty field (a trailing semicolon); ignored" in build.stderr
+    assert "missing fields" not in build.stderr
+    assert build.drilldown("steps.json")["columns"] == STEP_HEADER.split(",")
+    assert build.training("sql_basics")["steps_completed"] == 2

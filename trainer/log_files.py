@@ -198,3 +198,15 @@ def check_quotes_closed(text: str, log: LogFile):
     line = text.count("\n", 0, opened_at) + 1
     raise LogError(f"{log.display_path} line {line}: a quote opens a field here and is never closed, so the "
                    "rest of the file would be read as one value; close the quote or remove it")
+
+
+def drop_trailing_empty_headers(header: list[str], log: LogFile) -> list[str]:
+    """Return the header without empty names at its end, left by a delimiter that ends the line."""
+    kept = list(header)
+    while len(kept) > 1 and not kept[-1].strip():
+        kept.pop()
+    dropped = len(header) - len(kept)
+    if dropped:
+        log.warnings.append(f"{log.display_path} line 1: the header ends with {dropped} empty "
+                            f"field{'s' if dropped > 1 else ''} (a trailing {delimiter_name(log.delimiter)}); ignored")
+    return kept

@@ -32,6 +32,7 @@ from .log_files import (
     decode,
     delimiter_name,
     detect_kind,
+    drop_trailing_empty_headers,
     find_logs,
     read_stable,
 )
@@ -83,7 +84,7 @@ def _load_file(con, path: Path, log: LogFile, scratch: Path):
     text = decode(data, log)
     header_line = next(line for line in text.splitlines() if line.strip())
     log.delimiter = choose_delimiter(header_line)
-    header = next(csv.reader([header_line], delimiter=log.delimiter))
+    header = drop_trailing_empty_headers(next(csv.reader([header_line], delimiter=log.delimiter)), log)
     log.headers = column_names(header, log)
     log.kind = detect_kind(log)
     check_header(header, log)
