@@ -177,3 +177,13 @@ def test_summary_counts_trainings_and_steps(basic_project):
     summary = build.progress["summary"]
     assert (summary["trainings"], summary["steps_completed"], summary["steps_total"]) == (2, 1, 4)
     assert summary["trainings_by_status"] == {"completed": 0, "in_progress": 1, "cooled": 0, "not_started": 1}
+
+
+def test_duplicate_across_logs_is_a_finding(basic_project):
+    build = basic_project.log("a.csv", STEP_HEADER, "Select,SQL-1,completed,2025-10-01,True").log(
+        "b.csv", STEP_HEADER, "Select,SQL-1,active,2025-10-09,False").build()
+    [finding] = build.findings("duplicate_id")
+    assert (finding["source_file"], finding["row"]) == ("a.csv", 1)
+    assert finding["detail"] == ("step SQL-1 is logged 2 times (a.csv row 1, b.csv row 1); b.csv row 1 counts "
+                                 "(latest date, then last file and row)")
+    assert build.training("sql_basics")["steps"][0]["completed"] is False

@@ -124,20 +124,23 @@ conflicting_completions as (
         and is_completed_flag <> (status = 'completed')
 ),
 
--- The same id twice in one log: one finding on each row that does not count. Aggregated per
--- id, not per row, so a log with thousands of rows under one id stays linear.
+-- The same id logged more than once, in one log or across logs of the same kind: one finding
+-- on each row that does not count (is_counted says which row does). Aggregated per id, not per
+-- row, so a log with thousands of rows under one id stays linear.
 duplicate_groups as (
     select
         learner_id,
-        source_file,
         log_kind,
         entity_key,
         count(*) as rows_with_same_id,
+        count(distinct source_file) as files_with_same_id,
         list(row_number order by row_number)[1:10] as first_rows,
-        first(row_number order by valid_activity_date desc nulls last, row_number desc) as counted_row
+        list(source_file || ' row ' || row_number order by source_file, row_number)[1:10] as first_places,
+        max(case when is_counted then row_number end) as counted_row,
+        max(case when is_counted then source_file || ' row ' || row_number end) as counted_place
     from rows_with_columns
     where orphan_reason is null
-    group by learner_id, source_file, log_kind, entity_key
+    group by learner_id, log_kind, entity_key
     having count(*) > 1
 ),
 
@@ -147,19 +150,27 @@ duplicate_ids as (
         'duplicate_id' as finding_kind,
         null as column_name,
         rows_with_columns.logged_id as value,
-        format('{} {} appears on {} rows of this log (rows {}{}); row {} counts (latest date, then last row)',
-               rows_with_columns.log_kind, rows_with_columns.logged_id, duplicate_groups.rows_with_same_id,
-               array_to_string(duplicate_groups.first_rows, ', '),
-               case when duplicate_groups.rows_with_same_id > 10 then ', ...' else '' end,
-               duplicate_groups.counted_row) as detail
+        case
+            when duplicate_groups.files_with_same_id = 1 then format(
+                '{} {} appears on {} rows of this log (rows {}{}); row {} counts (latest date, then last row)',
+                rows_with_columns.log_kind, rows_with_columns.logged_id, duplicate_groups.rows_with_same_id,
+                array_to_string(duplicate_groups.first_rows, ', '),
+                case when duplicate_groups.rows_with_same_id > 10 then ', ...' else '' end,
+                duplicate_groups.counted_row)
+            else format(
+                '{} {} is logged {} times ({}{}); {} counts (latest date, then last file and row)',
+                rows_with_columns.log_kind, rows_with_columns.logged_id, duplicate_groups.rows_with_same_id,
+                array_to_string(duplicate_groups.first_places, ', '),
+                case when duplicate_groups.rows_with_same_id > 10 then ', ...' else '' end,
+                duplicate_groups.counted_place)
+        end as detail
     from rows_with_columns
     inner join duplicate_groups
         on duplicate_groups.learner_id = rows_with_columns.learner_id
-        and duplicate_groups.source_file = rows_with_columns.source_file
         and duplicate_groups.log_kind = rows_with_columns.log_kind
         and duplicate_groups.entity_key = rows_with_columns.entity_key
     where rows_with_columns.orphan_reason is null
-        and rows_with_columns.row_number <> duplicate_groups.counted_row
+        and not rows_with_columns.is_counted
 ),
 
 all_findings as (
