@@ -1,8 +1,9 @@
 """`trainer explain`: why a log row lands where it does, read from the warehouse.
 
-A row is named as FILE:LINE (the line number an editor shows and `trainer build -v` prints) or
-by the id it logs. The explanation comes from marts.fct_log_rows (rule, key, orphan reason,
-findings), the raw table of the file (the fields as logged) and the spec tables.
+A row is named as FILE:LINE (the line number an editor shows and `trainer build -v` prints), by
+the id it logs or by the spec id it is attributed to. The explanation comes from
+marts.fct_log_rows (rule, key, orphan reason, findings), the raw table of the file (the fields as
+logged) and the spec tables.
 """
 
 from __future__ import annotations
@@ -13,12 +14,18 @@ from .errors import InputError
 
 LOCATION = re.compile(r"^(?P<file>.+):(?P<line>\d+)$")
 
-ORPHAN_REASONS = {
-    "missing_id": "the row has no id",
-    "unknown_training": "no training id or alias in the spec matches the logged id",
-    "unknown_step": "no step id or alias in the spec matches the logged id",
-    "unknown_chapter_step": "no step id or alias followed by '-' starts the chapter code",
-    "unknown_skill": "no skill id in the spec matches the logged id",
+# The model that attributes each kind of log, as int_log_rows_attributed.sql combines them.
+# Explanations name this file and never restate its rule, so they stay true when it is edited.
+ATTRIBUTION_MODELS = {
+    "training": "int_trainings_attributed",
+    "step": "int_steps_attributed",
+    "chapter": "int_chapters_attributed",
+    "skill": "int_skills_attributed",
+}
+
+SKIPPED_REASONS = {
+    "blank_line": "is blank",
+    "blank_row": "has only empty fields",
 }
 
 ROWS_SQL = """
@@ -39,34 +46,74 @@ ROWS_SQL = """
 """
 
 
+# A row is found by the id it logs or by the spec id it is attributed to, so an alias finds the
+# rows logged under it and the spec id finds them too. Chapter rows match their chapter code only,
+# so a step id does not list every chapter of that step.
+ID_CONDITION = """
+    normalised_id($id) in (
+        normalised_id(log_rows.logged_id),
+        normalised_id(case log_rows.log_kind
+            when 'training' then log_rows.training_id
+            when 'step' then log_rows.step_id
+            when 'skill' then log_rows.skill_id
+        end))
+"""
+
+
 def explain(con, target: str) -> str:
-    """Return the explanation of every row `target` names; InputError when it names none."""
+    """Return the explanation of every row `target` names; InputError when it names none.
+
+    A blank line that the build skipped is explained too, as one line.
+    """
     location = LOCATION.match(target)
     if location:
+        file_name = location["file"].replace("\\", "/").rsplit("/", 1)[-1]
+        line = int(location["line"])
         condition, params = "log_rows.source_file = $file and log_rows.line_number = $line", {
-            "file": location["file"].replace("\\", "/").rsplit("/", 1)[-1], "line": int(location["line"])}
+            "file": file_name, "line": line}
     else:
-        condition, params = "normalised_id(log_rows.logged_id) = normalised_id($id)", {"id": target}
+        condition, params = ID_CONDITION, {"id": target}
     cursor = con.execute(ROWS_SQL.format(condition=condition), params)
     columns = [column[0] for column in cursor.description]
     rows = [dict(zip(columns, values)) for values in cursor.fetchall()]
-    if not rows:
-        problem = "no data row at that line" if location else "no log row logs that id"
-        raise InputError(f"{target}: {problem}; give FILE:LINE as trainer build -v prints it, or a logged id")
-    return "\n\n".join(_explain_row(con, row) for row in rows)
+    if rows:
+        return "\n\n".join(_explain_row(con, row) for row in rows)
+    if location:
+        return _explain_missing_line(con, target, file_name, line)
+    raise InputError(f"{target}: no log row logs that id or is attributed to it; "
+                     "give FILE:LINE as trainer build -v prints it, or a logged id")
+
+
+def _explain_missing_line(con, target: str, file_name: str, line: int) -> str:
+    """Explain a FILE:LINE with no data row: a skipped line, or raise InputError naming the problem."""
+    logs = [name for (name,) in con.execute("select source_file from raw.log_files order by source_file").fetchall()]
+    if file_name not in logs:
+        listed = ", ".join(logs) if logs else "none"
+        raise InputError(f"{target}: no log named {file_name} in the warehouse (logs: {listed}); "
+                         "give one of those names, as trainer build -v prints it")
+    skipped = con.execute("select reason from raw.skipped_lines where source_file = $file and line_number = $line",
+                          {"file": file_name, "line": line}).fetchone()
+    if skipped:
+        state = SKIPPED_REASONS.get(skipped[0], f"was skipped as {skipped[0]}")
+        return f"{file_name}:{line}: this line {state} and was skipped, so no data row comes from it"
+    raise InputError(f"{target}: no data row at that line; give FILE:LINE as trainer build -v prints it, "
+                     "or a logged id")
 
 
 def _explain_row(con, row: dict) -> str:
+    model_file = _model_file(con, row["log_kind"])
     lines = [f"{row['source_file']}:{row['line_number']} (data row {row['row_number']} of a {row['log_kind']} log)"]
     lines.append(f"  fields:      {_fields(con, row)}")
     if row["orphan_reason"]:
-        reason = ORPHAN_REASONS.get(row["orphan_reason"], "no rule matched")
-        lines.append(f"  orphan:      {row['orphan_reason']}: {reason} ({row['logged_id']!r})")
+        reason = ("the row has no id" if row["orphan_reason"] == "missing_id"
+                  else f"no rule in {model_file} matched the logged id {row['logged_id']!r}")
+        lines.append(f"  orphan:      {row['orphan_reason']}: {reason}")
         if row["orphan_hint"]:
             lines.append(f"  hint:        did you mean {row['orphan_hint']}? Add it as an alias in the spec "
                          "if the logged id is right")
     else:
-        lines.append(f"  attributed:  by {row['attributed_by']} on key {row['attributed_key']!r}: {_rule(row)}")
+        lines.append(f"  attributed:  matched by the {row['attributed_by']} rule in {model_file} "
+                     f"on key {row['attributed_key']!r}")
         lines.append(f"  counts:      {_target(row)}")
         counted = "yes" if row["is_counted"] else "no, a later row of the same id counts instead"
         lines.append(f"  counted:     {counted}; {'complete' if row['is_complete'] else 'not complete'}")
@@ -75,15 +122,19 @@ def _explain_row(con, row: dict) -> str:
     return "\n".join(lines)
 
 
-def _rule(row: dict) -> str:
-    thing = {"training": "training", "skill": "skill"}.get(row["log_kind"], "step")
-    if row["attributed_by"] == "id":
-        return f"the logged id {row['logged_id']!r} is the {thing} id (trimmed, case ignored)"
-    if row["attributed_by"] == "alias":
-        target = row["training_id"] if thing == "training" else row["step_id"]
-        return f"the logged id {row['logged_id']!r} is an alias of {thing} {target} in the spec"
-    return (f"the chapter code {row['logged_id']!r} starts with {row['attributed_key'] + '-'!r}; "
-            "of the step ids and aliases that match, the longest wins")
+def _model_file(con, log_kind: str) -> str:
+    """Return the path of the model that attributes `log_kind` rows, its folder read from the warehouse.
+
+    NOTE: the path assumes the default models folder sql/, which a build with --models does not use.
+    """
+    model = ATTRIBUTION_MODELS.get(log_kind)
+    found = model and con.execute(
+        "select schema_name from duckdb_tables() where table_name = $name "
+        "union all select schema_name from duckdb_views() where view_name = $name",
+        {"name": model}).fetchone()
+    if not found:
+        return "the attribution models in sql/"
+    return f"sql/{found[0]}/{model}.sql"
 
 
 def _target(row: dict) -> str:
