@@ -51,3 +51,48 @@ def test_init_existing_project_exits_2(tmp_path):
     assert result.exit_code == 2
     assert result.stderr == ("error: team-b: already holds a project (seeds/funnel_spec.yml or sql/); "
                              "choose an empty or new folder\n")
+
+
+def test_init_non_empty_folder_exits_2(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in ["b.csv", "a.csv", "notes.txt", "z.md"]:
+        (folder / name).write_text("kept\n", encoding="utf-8")
+
+    result = invoke(tmp_path, "init", "data")
+
+    assert result.exit_code == 2
+    assert result.stderr == ("error: data: folder is not empty (it contains a.csv, b.csv, notes.txt, ...); "
+                             "choose an empty or new folder, for example a subfolder of it\n")
+    assert sorted(entry.name for entry in folder.iterdir()) == ["a.csv", "b.csv", "notes.txt", "z.md"]
+
+
+def test_init_folder_with_hidden_file_exits_2(tmp_path):
+    folder = tmp_path / "team-b"
+    folder.mkdir()
+    (folder / ".keep").write_text("", encoding="utf-8")
+
+    result = invoke(tmp_path, "init", "team-b")
+
+    assert result.exit_code == 2
+    assert result.stderr == ("error: team-b: folder is not empty (it contains .keep); "
+                             "choose an empty or new folder, for example a subfolder of it\n")
+    assert [entry.name for entry in folder.iterdir()] == [".keep"]
+
+
+def test_init_path_of_file_exits_2(tmp_path):
+    (tmp_path / "team-b").write_text("a file\n", encoding="utf-8")
+
+    result = invoke(tmp_path, "init", "team-b")
+
+    assert result.exit_code == 2
+    assert result.stderr == "error: team-b: is a file, not a folder; choose an empty or new folder\n"
+
+
+def test_init_empty_folder(tmp_path):
+    (tmp_path / "team-b").mkdir()
+
+    result = invoke(tmp_path, "init", "team-b")
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "team-b" / "seeds" / "funnel_spec.yml").is_file()

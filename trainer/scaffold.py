@@ -59,10 +59,11 @@ GITIGNORE = "# Build outputs: trainer build writes them.\nwarehouse/\nsignals/\n
 
 
 def init_project(root: Path, display_path: str) -> list[Path]:
-    """Create the project files under `root` and return them; existing projects are left alone."""
-    if (root / SPEC_PATH).exists() or (root / "sql").exists():
-        raise InputError(f"{display_path}: already holds a project (seeds/funnel_spec.yml or sql/); "
-                         "choose an empty or new folder")
+    """Create the project files under `root` and return them.
+
+    `root` must be a new or empty folder, so no file of the user's is mixed into the project.
+    """
+    _check_target(root, display_path)
     try:
         (root / SPEC_PATH).parent.mkdir(parents=True, exist_ok=True)
         (root / SPEC_PATH).write_text(SPEC_TEMPLATE, encoding="utf-8")
@@ -78,3 +79,21 @@ def init_project(root: Path, display_path: str) -> list[Path]:
     except OSError as err:
         raise OutputError(f"{display_path}: cannot create the project ({err.strerror})") from err
     return [root / SPEC_PATH, root / INPUT_DIR / "example_steps.csv", root / "sql", root / "README.md"]
+
+
+def _check_target(root: Path, display_path: str) -> None:
+    """Raise InputError unless `root` is missing or an empty folder."""
+    if (root / SPEC_PATH).exists() or (root / "sql").exists():
+        raise InputError(f"{display_path}: already holds a project (seeds/funnel_spec.yml or sql/); "
+                         "choose an empty or new folder")
+    if root.exists() and not root.is_dir():
+        raise InputError(f"{display_path}: is a file, not a folder; choose an empty or new folder")
+    try:
+        entries = sorted(entry.name for entry in root.iterdir()) if root.exists() else []
+    except OSError as err:
+        raise InputError(f"{display_path}: cannot list the folder ({err.strerror}); "
+                         "choose an empty or new folder") from err
+    if entries:
+        first_names = ", ".join(entries[:3]) + (", ..." if len(entries) > 3 else "")
+        raise InputError(f"{display_path}: folder is not empty (it contains {first_names}); "
+                         "choose an empty or new folder, for example a subfolder of it")
