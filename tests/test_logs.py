@@ -173,3 +173,12 @@ def test_header_trailing_delimiter_is_ignored(basic_project):
     assert "missing fields" not in build.stderr
     assert build.drilldown("steps.json")["columns"] == STEP_HEADER.split(",")
     assert build.training("sql_basics")["steps_completed"] == 2
+
+
+def test_utf16_without_bom_is_read(basic_project):
+    text = STEP_HEADER + "\nSélect,SQL-1,completed,2025-10-01,True\n"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        build = basic_project.log_bytes("steps.csv", text.encode(encoding)).build()
+        assert build.exit_code == 0, build.stderr
+        assert build.drilldown("steps.json")["rows"][0]["fields"]["step_id_name"] == "Sélect"
+        assert _step_balance(build)["encoding"] == encoding

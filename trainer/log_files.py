@@ -86,10 +86,11 @@ def read_stable(path: Path, log: LogFile) -> bytes:
 
 
 def decode(data: bytes, log: LogFile) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        log.encoding = "utf-16"
+    utf16 = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else _utf16_without_bom(data)
+    if utf16:
+        log.encoding = utf16
         try:
-            return data.decode("utf-16")
+            return data.decode(utf16)
         except UnicodeDecodeError as err:
             raise LogError(f"{log.display_path}: invalid UTF-16 (byte offset {err.start}); save the file as UTF-8") from err
     if b"\x00" in data[:8192]:
@@ -115,6 +116,21 @@ def decode(data: bytes, log: LogFile) -> str:
             "Save the file as UTF-8 to silence this warning"
         )
         return text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Name the UTF-16 byte order of text with no BOM, recognised by NULs in every other byte."""
+    sample = data[:8192 - 8192 % 2]
+    if len(sample) < 4:
+        return None
+    # Latin text has a NUL high byte in most characters and almost never a NUL low byte.
+    half = len(sample) // 2
+    even_nuls, odd_nuls = sample[0::2].count(0) / half, sample[1::2].count(0) / half
+    if odd_nuls > 0.5 and even_nuls < 0.05:
+        return "utf-16-le"
+    if even_nuls > 0.5 and odd_nuls < 0.05:
+        return "utf-16-be"
+    return None
 
 
 def choose_delimiter(header_line: str) -> str:
