@@ -80,6 +80,13 @@ def test_query_reads_file(built, tmp_path):
     ("create table marts.extra as select 1", "CREATE"),
     ("copy marts.fct_orphans to 'orphans.csv'", "COPY"),
     ("attach 'other.duckdb'", "ATTACH"),
+    ("checkpoint", "CHECKPOINT"),
+    ("/* flush */ force checkpoint", "CHECKPOINT"),
+    ("call force_checkpoint()", "CHECKPOINT"),
+    ("select * from checkpoint()", "CHECKPOINT"),
+    ("install httpfs", "INSTALL"),
+    ("force install httpfs", "INSTALL"),
+    ("load httpfs", "LOAD"),
 ])
 def test_query_rejects_writes(built, statement, kind):
     result = query(built, statement)
@@ -149,3 +156,75 @@ def test_prompt_ends_at_end_of_input(built):
     result = query(built, input="select 41 + 1 as answer;\n")
     assert result.exit_code == 0, result.output
     assert "| 42     |" in result.stdout
+
+
+def test_query_allows_column_named_checkpoint(built):
+    result = query(built, "select 'checkpoint()' as checkpoint", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "checkpoint\ncheckpoint()\n"
+
+
+def scripted_input(*lines):
+    """Return a read_line for run_prompt that gives `lines` in order, raising KeyboardInterrupt for None."""
+    remaining = list(lines)
+    prompts = []
+
+    def read_line(prompt):
+        prompts.append(prompt)
+        if not remaining:
+            raise EOFError
+        line = remaining.pop(0)
+        if line is None:
+            raise KeyboardInterrupt
+        return line
+
+    return read_line, prompts
+
+
+def test_prompt_ctrl_c_drops_pending_lines(built):
+    from trainer.query import CONTINUATION, HELP, PROMPT, run_prompt
+
+    read_line, prompts = scripted_input("select 'dropped'", "from marts.fct_orphans", None,
+                                        "select logged_id from marts.fct_orphans;", ".quit")
+    output = []
+    with duckdb.connect(str(built.root / "warehouse" / "trainer.duckdb"), read_only=True) as con:
+        run_prompt(con, read_line, output.append, "csv")
+
+    assert prompts == [PROMPT, CONTINUATION, CONTINUATION, PROMPT, PROMPT]
+    assert output == [HELP, "", "logged_id\nNOPE-9"]
+
+
+def test_prompt_ctrl_c_then_end_of_input(built):
+    from trainer.query import HELP, PROMPT, run_prompt
+
+    read_line, prompts = scripted_input(None, None)
+    output = []
+    with duckdb.connect(str(built.root / "warehouse" / "trainer.duckdb"), read_only=True) as con:
+        run_prompt(con, read_line, output.append, "csv")
+
+    assert prompts == [PROMPT, PROMPT, PROMPT]
+    assert output == [HELP, "", ""]
+
+
+def test_prompt_ctrl_c_cancels_running_statement(built):
+    from trainer.query import HELP, run_prompt
+
+    class InterruptedConnection:
+        """A connection whose first statement is interrupted, as Ctrl-C during a long query does."""
+
+        def __init__(self, con):
+            self.con = con
+            self.interrupted = False
+
+        def execute(self, *args):
+            if not self.interrupted:
+                self.interrupted = True
+                raise KeyboardInterrupt
+            return self.con.execute(*args)
+
+    read_line, _ = scripted_input("select 1 as slow;", "select 2 as fast;")
+    output = []
+    with duckdb.connect(str(built.root / "warehouse" / "trainer.duckdb"), read_only=True) as con:
+        run_prompt(InterruptedConnection(con), read_line, output.append, "csv")
+
+    assert output == [HELP, "error: interrupted; the statement was cancelled", "fast\n2"]

@@ -59,11 +59,45 @@ def check_read_only(sql: str) -> str:
         raise QueryError("no SQL statement given; pass one, e.g. trainer query \"select 1\"")
     if len(statements) > 1:
         raise QueryError(f"{len(statements)} statements given; trainer query runs one statement at a time")
-    kind = statements[0].type.name
+    statement = statements[0]
+    kind = _statement_name(statement)
     if kind not in READ_ONLY_TYPES:
         raise QueryError(f"{kind} statements are rejected: trainer query is read-only. "
                          "Change the models in sql/ and run trainer build to change the warehouse")
-    return statements[0].query
+    return statement.query
+
+
+def _statement_name(statement) -> str:
+    """Return the statement's type name, made precise where DuckDB's type hides a write.
+
+    DuckDB 2.0.1 types INSTALL as LOAD, and CHECKPOINT, a write of the database file, as CALL.
+    """
+    words = _words(statement.query)
+    kind = statement.type.name
+    if kind == "LOAD" and "install" in words[:2]:
+        return "INSTALL"
+    if kind in ("CALL", "SELECT") and _calls_checkpoint(words):
+        return "CHECKPOINT"
+    return kind
+
+
+def _words(sql: str) -> list[str]:
+    """Return the lower-case tokens of `sql` without comments, as DuckDB's tokenizer splits them."""
+    tokens = duckdb.tokenize(sql)
+    words = []
+    for index, (start, token_type) in enumerate(tokens):
+        end = tokens[index + 1][0] if index + 1 < len(tokens) else len(sql)
+        if token_type.name != "comment":
+            words.append(sql[start:end].strip().lower())
+    return words
+
+
+def _calls_checkpoint(words: list[str]) -> bool:
+    """Return True when the tokens form a CHECKPOINT statement or call checkpoint() or force_checkpoint()."""
+    if words[:1] == ["checkpoint"] or words[:2] == ["force", "checkpoint"]:
+        return True
+    return any(word in ("checkpoint", "force_checkpoint") and following.startswith("(")
+               for word, following in zip(words, words[1:]))
 
 
 def run_query(con, sql: str) -> QueryResult:
@@ -166,7 +200,9 @@ def run_prompt(con, read_line, write, output_format: str = "table", history: Pat
     """Read statements until `.quit` or end of input; each ends with ';' and may span lines.
 
     `read_line(prompt)` returns a line or raises EOFError (the built-in `input` does). A failing
-    statement prints its error and the prompt goes on. With `history`, readline keeps the lines.
+    statement prints its error and the prompt goes on, and so does Ctrl-C (KeyboardInterrupt),
+    which drops the lines typed so far or cancels the running statement. With `history`,
+    readline keeps the lines.
     """
     if history is not None:
         _load_history(history)
@@ -178,20 +214,28 @@ def run_prompt(con, read_line, write, output_format: str = "table", history: Pat
                 line = read_line(CONTINUATION if pending else PROMPT)
             except EOFError:
                 break
+            except KeyboardInterrupt:
+                # As in sqlite3 and psql, Ctrl-C drops the statement being typed and the prompt
+                # goes on. The newline moves the next prompt past the terminal's "^C".
+                pending = []
+                write("")
+                continue
             stripped = line.strip()
-            if not pending and stripped.startswith("."):
-                if not _run_command(con, stripped, write):
-                    break
-                continue
-            if stripped:
-                pending.append(line)
-            if not stripped.endswith(";"):
-                continue
-            statement, pending = "\n".join(pending), []
             try:
+                if not pending and stripped.startswith("."):
+                    if not _run_command(con, stripped, write):
+                        break
+                    continue
+                if stripped:
+                    pending.append(line)
+                if not stripped.endswith(";"):
+                    continue
+                statement, pending = "\n".join(pending), []
                 write(format_result(run_query(con, statement), output_format))
             except TrainerError as err:
                 write(f"error: {err}")
+            except KeyboardInterrupt:
+                write("error: interrupted; the statement was cancelled")
     finally:
         if history is not None:
             _save_history(history)
