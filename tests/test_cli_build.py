@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -307,3 +308,37 @@ def test_unused_var_is_a_warning(basic_project):
     build = basic_project.build("--var", "stale_after_day=3")
     assert build.exit_code == 0, build.stderr
     assert "warning: --var stale_after_day: no model or test uses it; check the spelling (used: " in build.stderr
+
+
+def test_model_lines_count_rows_in_number(basic_project, own_models):
+    (own_models / "marts" / "one_row.sql").write_text("-- One row.\nselect 1 as one\n")
+    (own_models / "marts" / "two_rows.sql").write_text("-- Two rows.\nselect * from range(2)\n")
+    build = _build_with_models(basic_project, own_models)
+    assert build.exit_code == 0, build.stderr
+    lines = build.stderr.splitlines()
+    [one_row] = [line for line in lines if " marts.one_row " in line]
+    [two_rows] = [line for line in lines if " marts.two_rows " in line]
+    assert re.search(r" \[1 row in \d+\.\d\ds\]$", one_row), one_row
+    assert re.search(r" \[2 rows in \d+\.\d\ds\]$", two_rows), two_rows
+
+
+@pytest.mark.parametrize("rows, more", [(2, " (and 1 more row)"), (3, " (and 2 more rows)")])
+def test_short_rows_warning_counts_rows(basic_project, rows, more):
+    build = basic_project.log("steps.csv", STEP_HEADER, *["Select,SQL-1,completed"] * rows).build()
+    assert build.exit_code == 0, build.stderr
+    assert f"steps.csv line 2: 3 fields, header has 5; missing fields read as empty{more}\n" in build.stderr
+
+
+@pytest.mark.parametrize("rows, more", [(2, " (and 1 more row)"), (3, " (and 2 more rows)")])
+def test_trailing_empty_field_warning_counts_rows(basic_project, rows, more):
+    build = basic_project.log("steps.csv", STEP_HEADER, *["Select,SQL-1,completed,2025-10-01,True,"] * rows).build()
+    assert build.exit_code == 0, build.stderr
+    assert f"steps.csv line 2: 6 fields, header has 5; trailing empty field ignored{more}\n" in build.stderr
+
+
+@pytest.mark.parametrize("rows, more", [(2, " (1 more row like it)"), (3, " (2 more rows like it)")])
+def test_extra_field_error_counts_rows(basic_project, rows, more):
+    build = basic_project.log("steps.csv", STEP_HEADER, *["Select,SQL-1,completed,2025-10-01,True,x"] * rows).build()
+    assert build.exit_code == 2
+    assert build.stderr == (f"error: data/internal/steps.csv line 2: 6 fields, header has 5{more}; "
+                            "remove the extra value or quote the field that holds a comma\n")

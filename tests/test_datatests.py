@@ -119,7 +119,7 @@ def test_custom_sql_test_fails(own_models):
         "select source_file, logged_id from {{ ref('fct_orphans') }}\n", encoding="utf-8")
     result = build(own_models)
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-1].startswith("error: 1 data test failed: no_orphans (1 rows);")
+    assert result.stderr.splitlines()[-1].startswith("error: 1 data test failed: no_orphans (1 row);")
     assert "    source_file | logged_id\n    steps.csv | NOPE-9" in result.stderr
 
 
@@ -169,7 +169,7 @@ def test_orphan_share_as_error(own_models):
     path.write_text(path.read_text().replace("severity='warn'", "severity='error'"), encoding="utf-8")
     result = build(own_models)
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-1].startswith("error: 1 data test failed: orphan_share_per_log (1 rows);")
+    assert result.stderr.splitlines()[-1].startswith("error: 1 data test failed: orphan_share_per_log (1 row);")
     assert "    steps.csv | step | 2 | 1 | 0.5" in result.stderr
     assert build(own_models, "--var", "max_orphan_share=0.6").exit_code == 0
 
@@ -177,7 +177,7 @@ def test_orphan_share_as_error(own_models):
 def test_orphan_share_warns_by_default(own_models):
     result = build(own_models)
     assert result.exit_code == 0, result.stderr
-    assert "  WARN orphan_share_per_log (sql/tests/orphan_share_per_log.sql): 1 failing rows" in result.stdout
+    assert "  WARN orphan_share_per_log (sql/tests/orphan_share_per_log.sql): 1 failing row" in result.stdout
 
 
 def test_unknown_test_kind_exits_2(own_models):
@@ -233,9 +233,9 @@ def test_trainer_test_fails_after_edit(own_models):
         "select logged_id from {{ ref('fct_orphans') }}\n", encoding="utf-8")
     result = trainer_test(own_models)
     assert result.exit_code == 1
-    assert result.stderr == ("error: 1 data test failed: no_orphans (1 rows); the failing rows are in "
+    assert result.stderr == ("error: 1 data test failed: no_orphans (1 row); the failing rows are in "
                              "test_results.<test name> in the warehouse\n")
-    assert "FAIL no_orphans (sql/tests/no_orphans.sql): 1 failing rows" in result.stdout
+    assert "FAIL no_orphans (sql/tests/no_orphans.sql): 1 failing row" in result.stdout
     import duckdb
     with duckdb.connect(str(own_models.root / "warehouse" / "trainer.duckdb"), read_only=True) as con:
         assert con.execute("select * from test_results.no_orphans").fetchall() == [("NOPE-9",)]

@@ -284,7 +284,7 @@ def failure_message(results: list[TestResult]) -> str | None:
     failed = [result for result in results if result.status == "fail"]
     if not failed:
         return None
-    listed = ", ".join(f"{result.test.name} ({result.failing_rows} rows)" for result in failed[:10])
+    listed = ", ".join(f"{result.test.name} ({_count(result.failing_rows, 'row')})" for result in failed[:10])
     more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
     noun = "test" if len(failed) == 1 else "tests"
     return (f"{len(failed)} data {noun} failed: {listed}{more}; the failing rows are in "
@@ -296,7 +296,7 @@ def format_result(result: TestResult) -> list[str]:
     test = result.test
     label = {"pass": "PASS", "warn": "WARN", "fail": "FAIL"}[result.status]
     subject = f"{test.model}.{test.column}" if test.column else test.declared_in
-    lines = [f"{label} {test.name} ({subject}): {result.failing_rows} failing rows"]
+    lines = [f"{label} {test.name} ({subject}): {_count(result.failing_rows, 'failing row')}"]
     if result.status != "pass":
         lines.append("    " + " | ".join(result.sample_columns))
         lines += ["    " + " | ".join("null" if value is None else str(value) for value in row)
@@ -304,6 +304,11 @@ def format_result(result: TestResult) -> list[str]:
         if result.failing_rows > len(result.sample_rows):
             lines.append(f"    ... {result.failing_rows - len(result.sample_rows)} more in {result.table}")
     return lines
+
+
+def _count(number: int, noun: str) -> str:
+    """Return the number with `noun`, made plural unless the number is 1: "1 row", "2 rows"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _first_line(err: Exception) -> str:

@@ -198,20 +198,20 @@ def _check_field_counts(con, log: LogFile):
     bad = [row for row in extra if row[2]]
     if bad:
         line, field_count, _ = bad[0]
-        more = f" ({len(bad) - 1} more rows like it)" if len(bad) > 1 else ""
+        more = f" ({len(bad) - 1} more {'row' if len(bad) == 2 else 'rows'} like it)" if len(bad) > 1 else ""
         raise LogError(
             f"{log.display_path} line {line}: {field_count} fields, header has {header_width}{more}; "
             f"remove the extra value or quote the field that holds a {delimiter_name(log.delimiter)}"
         )
     if extra:
         line, field_count, _ = extra[0]
-        more = f" (and {len(extra) - 1} more rows)" if len(extra) > 1 else ""
+        more = f" (and {len(extra) - 1} more {'row' if len(extra) == 2 else 'rows'})" if len(extra) > 1 else ""
         log.warnings.append(f"{log.display_path} line {line}: {field_count} fields, header has "
                             f"{header_width}; trailing empty field ignored{more}")
     short = [row for row in rows if row[1] < header_width]
     if short:
         line, field_count, _ = short[0]
-        more = f" (and {len(short) - 1} more rows)" if len(short) > 1 else ""
+        more = f" (and {len(short) - 1} more {'row' if len(short) == 2 else 'rows'})" if len(short) > 1 else ""
         log.warnings.append(f"{log.display_path} line {line}: {field_count} fields, header has "
                             f"{header_width}; missing fields read as empty{more}")
 

@@ -22,7 +22,8 @@ class ConsoleReporter(Reporter):
         model = result.model
         status = "OK" if result.status == "success" else result.status.upper()
         label = f"{index:>{len(str(total))}} of {total} {status} {model.materialized} {model.relation} "
-        timing = f" [{result.rows} rows in {result.seconds:.2f}s]"
+        row_noun = "row" if result.rows == 1 else "rows"
+        timing = f" [{result.rows} {row_noun} in {result.seconds:.2f}s]"
         dots = "." * max(2, LINE_WIDTH - len(label) - len(timing))
         click.echo(f"{label}{dots}{timing}", err=True)
 
