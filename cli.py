@@ -181,9 +181,9 @@ def test_command(warehouse, sql_dir):
 def explain(target, warehouse):
     """Explain why a log row is attributed where it is, or why it is an orphan.
 
-    TARGET is FILE:LINE (as trainer build -v prints it) or an id (as logged, or the spec id it counts toward). Prints the row's fields,
-    the rule and key that matched (id, alias or prefix), the training it counts toward and its
-    findings.
+    TARGET is FILE:LINE (as trainer build -v prints it) or an id, as logged or as the spec id
+    it counts toward. Prints the row's fields, the rule and key that matched (id, alias or
+    prefix), the training it counts toward and its findings.
 
     Example: trainer explain chapters.csv:31
     """
