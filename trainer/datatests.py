@@ -81,7 +81,7 @@ class ColumnDocs:
 
 @dataclass
 class ModelDocs:
-    """What a folder's schema.yml says about one model."""
+    """The descriptions and tests a folder's schema.yml declares for one model."""
 
     name: str
     declared_in: str
@@ -195,7 +195,7 @@ def _apply_options(test: DataTest, options: dict, where: str):
 
 
 def custom_tests(sql_dir: Path, display_dir: str, renderer: Renderer, models: dict[str, Model]) -> list[DataTest]:
-    """Render each sql/tests/*.sql; its leading comment says what a returned row means."""
+    """Render each sql/tests/*.sql; its leading comment states what a returned row means."""
     tests = []
     for path in sorted((sql_dir / TESTS_FOLDER).glob("*.sql")):
         display = f"{display_dir}/{TESTS_FOLDER}/{path.name}"
@@ -208,7 +208,7 @@ def custom_tests(sql_dir: Path, display_dir: str, renderer: Renderer, models: di
 
 
 def spec_tests() -> list[DataTest]:
-    """The funnel spec's invariants as tests on the spec tables, so `trainer test` checks them too."""
+    """Build the funnel spec's invariants as tests on the spec tables, so `trainer test` checks them too."""
     where = "the funnel spec"
     return [
         DataTest("spec_step_ids_unique", "spec", where,
@@ -280,7 +280,7 @@ def _compare(count: int, threshold: str) -> bool:
 
 
 def failure_message(results: list[TestResult]) -> str | None:
-    """The one-line error for failed error-severity tests, or None when none failed."""
+    """Return the one-line error for failed error-severity tests, or None when none failed."""
     failed = [result for result in results if result.status == "fail"]
     if not failed:
         return None
@@ -292,7 +292,7 @@ def failure_message(results: list[TestResult]) -> str | None:
 
 
 def format_result(result: TestResult) -> list[str]:
-    """One line per test, plus the first failing rows of a test that warned or failed."""
+    """Format one line per test, plus the first failing rows of a test that warned or failed."""
     test = result.test
     label = {"pass": "PASS", "warn": "WARN", "fail": "FAIL"}[result.status]
     subject = f"{test.model}.{test.column}" if test.column else test.declared_in

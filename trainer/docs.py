@@ -106,7 +106,7 @@ def children_of(ordered: list[Model]) -> dict[str, list[str]]:
 
 
 def format_models(ordered: list[Model], rows_built: dict[str, int]) -> str:
-    """One line per model in run order: folder, materialization, upstream refs, rows last built."""
+    """Return one line per model in run order: folder, materialization, upstream refs, rows last built."""
     width = max(len(model.name) for model in ordered)
     lines = []
     for index, model in enumerate(ordered, start=1):
@@ -119,7 +119,7 @@ def format_models(ordered: list[Model], rows_built: dict[str, int]) -> str:
 
 
 def format_tree(ordered: list[Model]) -> str:
-    """The dependency graph as an indented tree from the models that ref nothing.
+    """Draw the dependency graph as an indented tree from the models that ref nothing.
 
     A model with several parents appears under each; below its first appearance its children
     are replaced by '(see above)'.
@@ -146,7 +146,7 @@ def format_tree(ordered: list[Model]) -> str:
 
 
 def data_dictionary(con, ordered: list[Model]) -> str:
-    """The data dictionary as Markdown: each schema, table, column, type and description, with lineage."""
+    """Return the data dictionary as Markdown: each schema, table, column, type and description, with lineage."""
     models = {model.relation: model for model in ordered}
     children = children_of(ordered)
     tables = con.execute("""

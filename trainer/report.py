@@ -1,4 +1,4 @@
-"""What `trainer build` prints: a dbt-style line per model on stderr, then the summary on stdout."""
+"""Console output of `trainer build`: a dbt-style line per model on stderr, then the summary on stdout."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def _details(result: BuildResult) -> list[str]:
 
 
 def _data_tests(result: BuildResult) -> list[str]:
-    """One line for the data tests, then each test that warned, with its first failing rows."""
+    """Format one line for the data tests, then each test that warned, with its first failing rows."""
     results = result.test_results
     warned = [test for test in results if test.status == "warn"]
     passed = sum(1 for test in results if test.status == "pass")

@@ -1,7 +1,7 @@
 """Validate the funnel spec (seeds/funnel_spec.yml, version 1) and return it as dataclasses.
 
-spec_yaml.py reads the YAML with every plain scalar as text; this module converts numbers and
-dates where the schema expects them and reports every problem with its line and key path.
+spec_yaml.py reads the YAML with every plain scalar as text. This module converts numbers and
+dates where the schema expects them, and reports every problem with its line and key path.
 """
 
 from __future__ import annotations
