@@ -27,6 +27,20 @@ class TrainerGroup(click.Group):
             ctx.exit(130)
 
 
+class IsoDate(click.ParamType):
+    """A calendar date written YYYY-MM-DD."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2025-10-21", param, ctx)
+
+
 def parse_var(ctx, param, values):
     variables = {}
     for value in values:
@@ -53,7 +67,7 @@ def cli():
 @click.option("--signals-dir", type=click.Path(path_type=Path), help="Where the JSON signals go. [default: signals]")
 @click.option("--warehouse", type=click.Path(path_type=Path), help="DuckDB file to write. [default: warehouse/trainer.duckdb]")
 @click.option("--models", "sql_dir", type=click.Path(path_type=Path), help="Folder of SQL models. [default: sql]")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--as-of", type=IsoDate(),
               help="Date progress is measured at (YYYY-MM-DD). [default: today in the spec's time zone]")
 @click.option("--var", "variables", multiple=True, callback=parse_var, metavar="KEY=VALUE",
               help="Set a model variable, e.g. --var stale_after_days=30. Repeatable.")
@@ -82,7 +96,7 @@ def build(funnel_spec, input_dir, signals_dir, warehouse, sql_dir, as_of, variab
         signals_dir=signals_dir or project.signals_dir,
         warehouse=warehouse or project.warehouse,
         sql_dir=sql_dir or project.sql_dir,
-        as_of=as_of.date() if isinstance(as_of, dt.datetime) else None,
+        as_of=as_of,
         variables=variables,
         dry_run=dry_run,
         select=parse_selectors(selectors),

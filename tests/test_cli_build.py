@@ -342,3 +342,9 @@ def test_extra_field_error_counts_rows(basic_project, rows, more):
     assert build.exit_code == 2
     assert build.stderr == (f"error: data/internal/steps.csv line 2: 6 fields, header has 5{more}; "
                             "remove the extra value or quote the field that holds a comma\n")
+
+
+def test_impossible_as_of_is_usage_error(basic_project):
+    build = basic_project.build(as_of="2025-02-30")
+    assert build.exit_code == 2
+    assert "Invalid value for '--as-of': '2025-02-30' is not a date; write YYYY-MM-DD, e.g. 2025-10-21" in build.stderr
