@@ -33,7 +33,8 @@ def test_models_lists_run_order(built):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert len(lines) == 20
-    assert lines[0].split() == ["1.", "int_step_keys", "attribution", "table", "5", "rows", "<-", "-"]
+    assert lines[0].split() == ["1.", "int_step_keys", "attribution", "table", "5", "rows", "<-",
+                                "source", "spec.steps,", "source", "spec.aliases"]
     line = next(line for line in lines if " fct_log_rows " in line)
     assert line.split()[1:] == ["fct_log_rows", "marts", "table", "2", "rows", "<-",
                                 "int_log_rows_attributed,", "int_findings"]

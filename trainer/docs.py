@@ -112,7 +112,8 @@ def format_models(ordered: list[Model], rows_built: dict[str, int]) -> str:
     for index, model in enumerate(ordered, start=1):
         rows = rows_built.get(model.name)
         rows_text = f"{rows} rows" if rows is not None else "not built"
-        refs = ", ".join(model.refs) or "-"
+        # A staging model refs nothing; it reads the raw or spec tables the build loads.
+        refs = ", ".join([*model.refs, *(f"source {source}" for source in dict.fromkeys(model.sources))]) or "-"
         lines.append(f"{index:>2}. {model.name:<{width}}  {model.schema:<12} {model.materialized:<5} "
                      f"{rows_text:>10}  <- {refs}")
     return "\n".join(lines)
