@@ -95,6 +95,16 @@ class Build:
             return con.execute(sql).fetchall()
 
 
+def invoke_in(folder: Path, *args: str, input: str | None = None):
+    """Run the CLI in-process from `folder`, as a user working in that folder would."""
+    previous = Path.cwd()
+    os.chdir(folder)
+    try:
+        return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    finally:
+        os.chdir(previous)
+
+
 class Project:
     """A project folder in tmp_path: write a spec and logs, then build it."""
 
@@ -119,12 +129,7 @@ class Project:
     def build(self, *extra: str, as_of: str = AS_OF) -> Build:
         """Run `trainer build` from the project folder, as a user would, with the repo's models."""
         args = ["build", "--models", str(REPO / "sql"), *(["--as-of", as_of] if as_of else []), *extra]
-        previous = Path.cwd()
-        os.chdir(self.root)
-        try:
-            result = CliRunner().invoke(cli, args, catch_exceptions=False)
-        finally:
-            os.chdir(previous)
+        result = invoke_in(self.root, *args)
         return Build(result.exit_code, result.stdout, result.stderr, self.root)
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
 
 import pytest
-from click.testing import CliRunner
 
-from cli import cli
-from conftest import STEP_HEADER
+from conftest import STEP_HEADER, invoke_in
 
 
 @pytest.fixture
@@ -20,12 +17,7 @@ def built(basic_project):
 
 
 def run(project, *args):
-    previous = os.getcwd()
-    os.chdir(project.root / "data")  # any subfolder: the project is found by walking up
-    try:
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(previous)
+    return invoke_in(project.root / "data", *args)  # any subfolder: the project is found by walking up
 
 
 def test_models_lists_run_order(built):

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
-from click.testing import CliRunner
 
-from cli import cli
-from conftest import CHAPTER_HEADER, REPO, STEP_HEADER
+from conftest import CHAPTER_HEADER, REPO, STEP_HEADER, invoke_in
 
 
 @pytest.fixture
@@ -29,12 +26,7 @@ def built(basic_project):
 
 
 def explain(project, target):
-    previous = os.getcwd()
-    os.chdir(project.root)
-    try:
-        return CliRunner().invoke(cli, ["explain", target], catch_exceptions=False)
-    finally:
-        os.chdir(previous)
+    return invoke_in(project.root, "explain", target)
 
 
 def test_explain_id_row(built):
@@ -145,13 +137,7 @@ def test_explain_after_rule_edit(basic_project, tmp_path):
     rule.write_text(text.replace(old_join, f"({old_join} or starts_with(stg_chapters.chapter_key, "
                                            "step_keys.match_key || '.'))"), encoding="utf-8")
     basic_project.log("chapters.csv", CHAPTER_HEADER, "Dotted,SQL-10.1,2025-10-04,True", "Unknown,SQL-7-1,2025-10-04,")
-    previous = os.getcwd()
-    os.chdir(basic_project.root)
-    try:
-        build = CliRunner().invoke(cli, ["build", "--models", str(models), "--as-of", "2025-10-21"],
-                                   catch_exceptions=False)
-    finally:
-        os.chdir(previous)
+    build = invoke_in(basic_project.root, "build", "--models", str(models), "--as-of", "2025-10-21")
     assert build.exit_code == 0, build.stderr
 
     dotted = explain(basic_project, "chapters.csv:2").stdout.splitlines()

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 
-from click.testing import CliRunner
-
-from cli import cli
+from conftest import invoke_in
 
 
 def invoke(folder, *args):
-    previous = os.getcwd()
-    os.chdir(folder)
-    try:
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(previous)
+    return invoke_in(folder, *args)
 
 
 def test_init_then_build(tmp_path):

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 
 import duckdb
 import pytest
-from click.testing import CliRunner
 
-from cli import cli
-from conftest import STEP_HEADER
+from conftest import STEP_HEADER, invoke_in
 
 ORPHANS_SQL = "select source_file, line_number, logged_id, orphan_reason from marts.fct_orphans"
 
@@ -26,12 +23,7 @@ def built(basic_project):
 
 
 def query(project, *args, input=None):
-    previous = os.getcwd()
-    os.chdir(project.root)
-    try:
-        return CliRunner().invoke(cli, ["query", *args], input=input, catch_exceptions=False)
-    finally:
-        os.chdir(previous)
+    return invoke_in(project.root, "query", *args, input=input)
 
 
 def test_query_csv(built):

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import textwrap
 
 import duckdb
 import pytest
-from click.testing import CliRunner
 
-from cli import cli
-from conftest import REPO, STEP_HEADER
+from conftest import REPO, STEP_HEADER, invoke_in
 
 ORPHAN_ROW = "Mystery,NOPE-9,active,2025-10-02,"
 
@@ -211,12 +208,7 @@ def test_bad_severity_exits_2(own_models):
 
 
 def trainer_test(project):
-    previous = os.getcwd()
-    os.chdir(project.root)
-    try:
-        return CliRunner().invoke(cli, ["test"], catch_exceptions=False)
-    finally:
-        os.chdir(previous)
+    return invoke_in(project.root, "test")
 
 
 def test_trainer_test_alone(own_models):
