@@ -27,7 +27,7 @@ import duckdb
 import yaml
 
 from .errors import InputError, ModelError, TrainerError
-from .models import TESTS_FOLDER, Model, Renderer
+from .models import TESTS_FOLDER, Model, Renderer, first_line
 from .sql import literal, quote_identifier
 
 # libyaml's loader when PyYAML was built with it: several times faster on these files.
@@ -256,7 +256,7 @@ def run_tests(con, tests: list[DataTest], on_result=None) -> list[TestResult]:
                 columns = [column[0] for column in sample.description]
                 rows = sample.fetchall()
         except duckdb.Error as err:
-            raise ModelError(f"{test.declared_in}: test {test.name} cannot run: {_first_line(err)}") from err
+            raise ModelError(f"{test.declared_in}: test {test.name} cannot run: {first_line(err)}") from err
         result = TestResult(test, _status(test, failing), failing, time.perf_counter() - started, columns, rows)
         if on_result is not None:
             on_result(result)
@@ -309,11 +309,6 @@ def format_result(result: TestResult) -> list[str]:
 def _count(number: int, noun: str) -> str:
     """Return the number with `noun`, made plural unless the number is 1: "1 row", "2 rows"."""
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-def _first_line(err: Exception) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__
 
 
 def test_warehouse(funnel_spec: Path, sql_dir: Path, warehouse: Path, on_result=None) -> list[TestResult]:

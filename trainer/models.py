@@ -225,7 +225,7 @@ def run_macros(con, sql_dir: Path, display_dir: str):
         try:
             con.execute(path.read_text(encoding="utf-8"))
         except duckdb.Error as err:
-            raise ModelError(f"{display_dir}/{MACROS_FOLDER}/{path.name}: {_first_line(err)}") from err
+            raise ModelError(f"{display_dir}/{MACROS_FOLDER}/{path.name}: {first_line(err)}") from err
 
 
 def create_schemas(con, models):
@@ -244,7 +244,7 @@ def run_model(con, model: Model, existing: dict[str, str] | None = None) -> Mode
         rows = con.execute(f"create or replace {kind} {model.relation} as\n{body}").fetchone()
     except duckdb.IOException as err:
         # The model is fine; the disk is not (full, or its temporary files cannot be written).
-        raise OutputError(f"{model.display_path}: cannot write its table ({_first_line(err)}); "
+        raise OutputError(f"{model.display_path}: cannot write its table ({first_line(err)}); "
                           "free disk space or fix the folder's permissions, then build again") from err
     except duckdb.Error as err:
         raise ModelError(_describe_failure(model, body, err)) from err
@@ -268,7 +268,7 @@ def _describe_failure(model: Model, body: str, err: Exception) -> str:
     """Name the model file and the failing line of its rendered SQL, with the lines around it."""
     located = re.search(r"^LINE (\d+):", str(err), flags=re.MULTILINE)
     if not located:
-        return f"{model.display_path}: {_first_line(err)}"
+        return f"{model.display_path}: {first_line(err)}"
     # The body runs after one line of 'create or replace ... as', so DuckDB counts one line more.
     line = int(located.group(1)) - 1
     lines = body.splitlines()
@@ -276,10 +276,11 @@ def _describe_failure(model: Model, body: str, err: Exception) -> str:
     for number in range(max(1, line - CONTEXT_LINES), min(len(lines), line + CONTEXT_LINES) + 1):
         marker = ">" if number == line else " "
         context.append(f"  {marker} {number:>4} | {lines[number - 1]}")
-    return (f"{model.display_path} line {line} of the rendered SQL: {_first_line(err)}\n" + "\n".join(context))
+    return (f"{model.display_path} line {line} of the rendered SQL: {first_line(err)}\n" + "\n".join(context))
 
 
-def _first_line(err: Exception) -> str:
+def first_line(err: Exception) -> str:
+    """Return the first line of a DuckDB error, without its 'Binder Error: ' style prefix."""
     text = str(err).strip()
     text = re.sub(r"^[A-Za-z ]*Error: ", "", text, count=1)
     return text.splitlines()[0] if text else type(err).__name__

@@ -12,8 +12,8 @@ import hashlib
 import json
 import os
 
-from .run_results import compare_progress, published_changes
-from .sql import quote_identifier
+from .run_results import compare_progress, encode, published_changes
+from .sql import literal, quote_identifier
 
 FINDING_KINDS = ("bad_date", "bad_flag", "date_out_of_range", "unknown_status", "conflicting_completion",
                  "duplicate_id")
@@ -33,10 +33,6 @@ def generated_at() -> dt.datetime:
 def _json_query(con, sql: str, params=None):
     value = con.execute(sql, params or {}).fetchone()[0]
     return json.loads(value) if value is not None else None
-
-
-def _dump(document) -> bytes:
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def export_signals(con, spec, as_of: dt.date, logs, warnings: list[str], test_results=(),
@@ -100,10 +96,10 @@ def export_signals(con, spec, as_of: dt.date, logs, warnings: list[str], test_re
     # The files leave out since_as_of, so rebuilding the same inputs writes the same bytes even
     # though the first build had nothing to compare with and the second has.
     changes = published_changes(progress["changes"])
-    progress_bytes = _dump({**progress, "changes": changes})
+    progress_bytes = encode({**progress, "changes": changes})
     files = {"funnel_progress.json": progress_bytes}
     files.update(_drilldowns(con, logs, stamp))
-    files["latest.json"] = _dump(_broadcast(timestamp, as_of, summary, trainings, progress_bytes, changes))
+    files["latest.json"] = encode(_broadcast(timestamp, as_of, summary, trainings, progress_bytes, changes))
     return files, progress
 
 
@@ -220,7 +216,7 @@ def _drilldowns(con, logs, stamp: str) -> dict[str, bytes]:
             entry["drilldown"] = name
             files[name] = _drilldown(con, log, stamp)
         index.append(entry)
-    files["funnel_logs/index.json"] = _dump({"generated_at": stamp, "logs": index})
+    files["funnel_logs/index.json"] = encode({"generated_at": stamp, "logs": index})
     return files
 
 
@@ -230,7 +226,7 @@ def _drilldown(con, log, stamp: str) -> bytes:
     unique_keys = len({name for name in names}) == len(names) and all(names)
     keys = names if unique_keys else [column for _, column in log.headers]
     fields = ", ".join(
-        f"{_string_literal(key)}: raw_rows.{quote_identifier(column)}"
+        f"{literal(key)}: raw_rows.{quote_identifier(column)}"
         for key, (_, column) in zip(keys, log.headers)
     )
     # One row per line, serialised by DuckDB: readable in a diff, and no Python loop over rows.
@@ -270,10 +266,6 @@ def _drilldown(con, log, stamp: str) -> bytes:
     members = "".join(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n" for key, value in head.items())
     rows = f"[\n    {rows_text}\n  ]" if rows_text else "[]"
     return f"{{\n{members}  \"rows\": {rows}\n}}\n".encode("utf-8")
-
-
-def _string_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _count(number: int, noun: str) -> str:
