@@ -57,7 +57,7 @@ def cli():
     """Turn hand-kept learning logs into a DuckDB warehouse and JSON progress signals.
 
     Paths default to the current project: the nearest folder at or above the working
-    folder that holds seeds/funnel_spec.yml.
+    folder that contains seeds/funnel_spec.yml.
     """
 
 

@@ -36,7 +36,7 @@ def published_set(root: Path) -> tuple[str, dict[str, int]]:
     """Return the build time and the rows read per log of the outputs under `root`.
 
     Fails the test unless every signal file parses and carries the same build time, and the
-    warehouse opens and holds the same rows per log as funnel_progress.json.
+    warehouse opens and contains the same rows per log as funnel_progress.json.
     """
     signals = root / "signals"
     progress = json.loads((signals / "funnel_progress.json").read_text(encoding="utf-8"))

@@ -196,7 +196,8 @@ def test_same_day_completions_all_count(case):
     assert training["completed_step_ids"] == ["BADH-1", "BADH-2", "BADH-3"]
     assert (training["percent_complete"], training["status"]) == (75.0, "in_progress")
     assert training["last_activity"] == "2025-10-19"
-    assert build.findings() == [] and build.progress["orphans"] == []
+    assert build.findings() == []
+    assert build.progress["orphans"] == []
 
 
 def test_duplicate_rows_never_exceed_hundred_percent(case):

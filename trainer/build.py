@@ -29,7 +29,7 @@ from .sql import literal
 from . import datatests, docs, run_results, selection
 
 
-# Where a build whose data tests fail leaves its warehouse, beside the published one.
+# File name of the warehouse a build with failing data tests leaves beside the published one.
 FAILED_WAREHOUSE_NAME = "failed_build.duckdb"
 
 # Below this much CSV input a build runs DuckDB on one thread (measured faster on the sample).

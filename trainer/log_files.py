@@ -1,4 +1,4 @@
-"""What a CSV log is before DuckDB reads it: its bytes, encoding, delimiter, header and kind.
+"""Checks on a CSV log before DuckDB reads it: its bytes, encoding, delimiter, header and kind.
 
 A log's kind comes from its columns, not its file name. These checks run on the file's text in
 Python, once per file; the rows themselves are read by DuckDB in logs.py.

@@ -1,4 +1,4 @@
-"""Where a project's files are: found by walking up to the folder that holds seeds/funnel_spec.yml."""
+"""Project paths, found by walking up to the folder that contains seeds/funnel_spec.yml."""
 
 from __future__ import annotations
 

@@ -170,7 +170,7 @@ def _markdown(result: QueryResult) -> str:
 
 
 def _table(result: QueryResult, width: int) -> str:
-    """A boxed text table that fits `width` columns: the widest columns are cut, ending in '…'."""
+    """Format a boxed text table that fits `width` columns: the widest columns are cut, ending in '…'."""
     cells = [[_text(value).replace("\n", " ") for value in row] for row in result.rows]
     widths = [max([len(name)] + [len(row[index]) for row in cells]) for index, name in enumerate(result.columns)]
     # Each column costs its width plus three characters of separators ("| " and the closing " ").
@@ -267,7 +267,7 @@ TABLES_SQL = """
 
 
 def describe_relation(con, name: str) -> str:
-    """The columns of one table or view (`schema.name` or a unique bare name) with their comments."""
+    """Return the columns of one table or view (`schema.name` or a unique bare name) with their comments."""
     schema, _, table = name.rpartition(".")
     rows = con.execute(
         """

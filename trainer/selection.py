@@ -3,7 +3,7 @@
 A selector names a model (`fct_orphans`) or a folder (`folder:attribution`). A leading `+`
 adds every model upstream of it. Everything downstream of a selected model is always rebuilt,
 so the warehouse never mixes a rebuilt model with stale models built from its old rows; a
-trailing `+` says so explicitly and changes nothing. Models not selected are copied from the
+trailing `+` is accepted for clarity and changes nothing. Models not selected are copied from the
 current warehouse, a copy of which is attached read-only.
 """
 
@@ -94,7 +94,7 @@ def attach_previous(con, warehouse: Path, display_path: str, scratch: Path) -> s
 
 
 def reuse_model(con, model: Model) -> ModelResult:
-    """Copy a table from the attached warehouse; a view is recreated, since it holds no rows."""
+    """Copy a table from the attached warehouse; a view is recreated, since it stores no rows."""
     if model.materialized == "view":
         con.execute(f"create or replace view {model.relation} as\n{model.sql.strip().rstrip(';')}")
     else:

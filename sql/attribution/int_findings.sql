@@ -125,7 +125,7 @@ conflicting_completions as (
 ),
 
 -- The same id logged more than once, in one log or across logs of the same kind: one finding
--- on each row that does not count (is_counted says which row does). Aggregated per id, not per
+-- on each row that does not count (is_counted marks the row that does). Aggregated per id, not per
 -- row, so a log with thousands of rows under one id stays linear.
 duplicate_groups as (
     select

@@ -1,4 +1,4 @@
--- How the text of a log field becomes a value. The staging models call these macros, and they
+-- Macros that turn the text of a log field into a value. The staging models call these macros, and they
 -- stay in the warehouse, so an ad-hoc query can run e.g. select log_date('2025=09-28', 'UTC').
 
 -- Surrounding whitespace: spaces, tabs, carriage returns, newlines and no-break spaces.
